@@ -1,0 +1,253 @@
+"""One Session per kernel: the client, catalog, ledger, budget, conversations, sandbox and the loop.
+
+Magics and widgets are thin shells over this object (``Session.get()``). Heavy modules (httpx, pandas)
+are imported only when first needed, so ``%load_ext openrouter_magic`` stays fast.
+"""
+
+from __future__ import annotations
+
+import uuid
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from . import _config
+from ._config import DEFAULT_MODEL, Setting
+from ._conversations import Conversations
+from ._guard import StreamProgress, guarded_stream
+from ._runner import LoopRunner
+from ._sandbox import Sandbox
+from ._types import ChatResponse, StreamEvent
+
+if TYPE_CHECKING:  # pragma: no cover
+    import asyncio
+
+    import pandas
+
+    from ._client import OpenRouter
+
+__all__ = ["Session"]
+
+Request = tuple[str, Any, dict[str, Any]]  # (model, messages, params)
+
+
+class Session:
+    """Per-kernel state; see ``docs/INTERNALS.md`` ("Session API")."""
+
+    _by_shell: ClassVar[weakref.WeakKeyDictionary[Any, Session]] = weakref.WeakKeyDictionary()
+    _plain: ClassVar[Session | None] = None
+
+    def __init__(self, shell: Any = None) -> None:
+        self.shell = shell
+        self.id = uuid.uuid4().hex[:12]
+        self.conversations = Conversations()
+        self.sandbox = Sandbox()
+        self.budget: Any = None  # a _budget.Budget when `%openrouter budget USD` is set
+        self.config_values: Callable[[], dict[str, Any]] = dict  # set by the magics (traitlets config)
+        self._runner = LoopRunner()
+        self._default_model: str | None = None
+        self._client: OpenRouter | None = None
+        self._client_key: tuple[Any, ...] | None = None
+        self._store: Any = None
+        self._store_url: str | None = None
+        self._catalog: Any = None  # the last CatalogResult
+        self._ledgers: dict[str, Any] = {}
+
+    # -- the singleton ---------------------------------------------------------------------------
+    @classmethod
+    def get(cls, shell: Any = None) -> Session:
+        """The session of this kernel (``shell=None``: the running IPython, else a plain one)."""
+        if shell is None:
+            shell = _current_shell()
+        if shell is None:
+            if cls._plain is None:
+                cls._plain = cls()
+            return cls._plain
+        session = cls._by_shell.get(shell)
+        if session is None:
+            session = cls._by_shell[shell] = cls(shell)
+        return session
+
+    # -- settings --------------------------------------------------------------------------------
+    def settings(self) -> dict[str, Setting]:
+        """Every effective setting with its source (``api_key`` must be shown masked)."""
+        config = self.config_values()
+        found = {
+            "api_key": _config.api_key_setting(),
+            "base_url": _config.base_url_setting(),
+            "http_referer": _config.referer_setting(),
+            "x_title": _config.title_setting(),
+        }
+        found.update(self.sandbox.overrides())
+        found["default_model"] = self._model_setting(config)
+        for name, default in (("max_retries", _config.DEFAULT_MAX_RETRIES), ("timeout", None),
+                              ("refresh_interval", 0.25), ("show_footer", True)):
+            found[name] = _config.resolve(name, config=config.get(name), default=default)
+        found["home"] = _config.resolve("home", env=("OPENROUTER_MAGIC_HOME",), default=str(_config.magic_home()))
+        found["budget"] = Setting("budget", getattr(self.budget, "limit_usd", None), "session" if self.budget else "default")
+        return found
+
+    def _model_setting(self, config: dict[str, Any]) -> Setting:
+        if self._default_model:
+            return Setting("default_model", self._default_model, "session")
+        return _config.resolve("default_model", config=config.get("default_model") or None, default=DEFAULT_MODEL)
+
+    @property
+    def default_model(self) -> str:
+        """Session default (``use``) > traitlets config > ``openrouter/auto``."""
+        return str(self._model_setting(self.config_values()).value)
+
+    @default_model.setter
+    def default_model(self, model: str | None) -> None:
+        self._default_model = model or None
+
+    # -- client, catalog, ledger -----------------------------------------------------------------
+    @property
+    def client(self) -> OpenRouter:
+        """The client, rebuilt whenever the key, base URL or client settings change."""
+        s = self.settings()
+        key = tuple(s[n].value for n in ("api_key", "base_url", "http_referer", "x_title", "timeout", "max_retries"))
+        if self._client is None or key != self._client_key:
+            from ._client import OpenRouter
+
+            old, self._client_key = self._client, key
+            self._client = OpenRouter(
+                api_key=key[0], base_url=key[1], http_referer=key[2], x_title=key[3],
+                timeout=key[4], max_retries=int(key[5]),
+            )
+            if old is not None:
+                self._close_later(old)
+        return self._client
+
+    def _close_later(self, client: OpenRouter) -> None:
+        try:
+            self.spawn(client.aclose())
+        except RuntimeError:  # loop closed: the connections are gone with it
+            pass
+
+    @property
+    def catalog_store(self) -> Any:
+        """The disk-cached catalog for the current base URL."""
+        base_url = self.settings()["base_url"].value
+        if self._store is None or self._store_url != base_url:
+            from ._catalog_store import CatalogStore
+
+            self._store, self._store_url, self._catalog = CatalogStore(base_url=base_url), base_url, None
+        return self._store
+
+    async def catalog_result(self, refresh: bool = False) -> Any:
+        """The catalog with its note (stale, added/removed); cached in memory until ``refresh``."""
+        store = self.catalog_store
+        if self._catalog is None or refresh:
+            self._catalog = await store.get(self.client, refresh=refresh)
+        return self._catalog
+
+    async def catalog_frame(self, refresh: bool = False) -> pandas.DataFrame:
+        """The catalog as a DataFrame (one row per model)."""
+        return (await self.catalog_result(refresh=refresh)).frame
+
+    @property
+    def ledger(self) -> Any:
+        """The cost ledger (the sandbox has its own in-memory one, so fake costs never mix in)."""
+        where = ":memory:" if self.sandbox.active else "disk"
+        if where not in self._ledgers:
+            from ._ledger import Ledger
+
+            self._ledgers[where] = Ledger(path=None if where == "disk" else ":memory:", session_id=self.id)
+        return self._ledgers[where]
+
+    def record(self, response: ChatResponse, *, status: str, error: str | None, prices: Any,
+               fallback_tokens: tuple[int, int] | None = None) -> dict[str, Any]:
+        """Write one ledger row."""
+        return self.ledger.record_response(response, status=status, error=error, prices=prices,
+                                           fallback_tokens=fallback_tokens)
+
+    def known_prices(self, model: str | None) -> dict[str, Any] | None:
+        """Prices of ``model`` from the catalog already in memory (no network)."""
+        if not model or self._catalog is None:
+            return None
+        from ._budget import model_prices
+
+        return model_prices(self._catalog.frame, model)
+
+    async def prices_for(self, model: str | None) -> dict[str, Any] | None:
+        """Prices of ``model`` from the catalog, loading it (cache or network) when needed."""
+        if not model:
+            return None
+        try:
+            await self.catalog_result()
+        except Exception:  # an estimate is a nicety: never fail a call because the catalog is away
+            return None
+        return self.known_prices(model)
+
+    # -- running coroutines ----------------------------------------------------------------------
+    def run(self, coro: Awaitable[Any]) -> Any:
+        """Run to completion on the kernel's loop (nest_asyncio) or a private loop."""
+        return self._runner.run(coro)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Schedule on the kernel's loop without blocking (widget callbacks)."""
+        return self._runner.spawn(coro)
+
+    # -- models ----------------------------------------------------------------------------------
+    def use(self, model: str) -> str | None:
+        """Make ``model`` the session default; returns a warning (unknown id) or None.
+
+        Raises ValueError (message with suggestions) when the id is not an ``author/slug`` id.
+        """
+        from ._models_check import check_model_id
+
+        model = (model or "").strip()
+        warning = check_model_id(self, model)
+        self._default_model = model
+        return warning
+
+    # -- streaming with the guard ----------------------------------------------------------------
+    def guarded_stream(self, messages: Any, model: str | None, *, progress: StreamProgress | None = None,
+                       **params: Any) -> AsyncIterator[StreamEvent]:
+        """Budget check, stream, exactly one ledger row (ok/error/interrupted/refused); re-raises errors."""
+        return guarded_stream(self, messages, model, progress, **params)
+
+    def check_budget(self, requests: list[Request]) -> None:
+        """Refuse (BudgetExceeded, with ``refused`` ledger rows) when these requests together could overrun."""
+        self.run(self.check_budget_async(requests))
+
+    async def check_budget_async(self, requests: list[Request]) -> float | None:
+        """``check_budget`` from inside a coroutine; returns the worst-case cost (None without a budget)."""
+        if self.budget is None:
+            return None
+        from ._budget import BudgetExceeded
+
+        prices = {model: await self.prices_for(model) for model, _, _ in requests}
+        try:
+            if len(requests) == 1:
+                model, messages, params = requests[0]
+                return self.budget.check(model, messages, (params or {}).get("max_tokens"), prices[model],
+                                         spent=self.ledger.session_total())
+            return self.budget.check_many(requests, prices, spent=self.ledger.session_total())
+        except BudgetExceeded as refused:
+            for model, _, _ in requests:
+                self.ledger.record_refused(model, refused.message)
+            raise
+
+    # -- sandbox ---------------------------------------------------------------------------------
+    def sandbox_on(self, **knobs: Any) -> str:
+        """Start the embedded emulator and point the session at it; returns its base URL."""
+        return self.sandbox.start(**knobs)
+
+    def sandbox_off(self) -> bool:
+        """Stop the emulator and restore the real settings; True when it was running."""
+        return self.sandbox.stop()
+
+    def close(self) -> None:
+        """Stop background work: the sandbox and spawned tasks."""
+        self.sandbox.stop()
+        self._runner.close()
+
+
+def _current_shell() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency, but the API works without it
+        return None
+    return get_ipython()
