@@ -156,7 +156,7 @@ class Budget:
         if worst is None:
             raise BudgetExceeded(self._unbounded(model, prices))
         left = self.remaining(spent)
-        if worst > left:
+        if worst > 0 and worst > left:  # a free call can never add spend, even past the limit
             raise BudgetExceeded(f"refused: {model} could cost up to ≈{usd(worst)} but only {usd(max(left, 0))} "
                                  f"of the {usd(self.limit_usd)} budget remains (lower --max-tokens, or "
                                  f"%openrouter budget off)")
@@ -174,7 +174,7 @@ class Budget:
                 raise BudgetExceeded(self._unbounded(model, model_row))
             total, models = total + worst, [*models, model]
         left = self.remaining(spent)
-        if total > left:
+        if total > 0 and total > left:
             raise BudgetExceeded(f"refused: the {len(models)} models together could cost up to ≈{usd(total)} but "
                                  f"only {usd(max(left, 0))} of the {usd(self.limit_usd)} budget remains")
         return total
