@@ -1,0 +1,270 @@
+"""The comparison runner: one prompt, N models, all streaming at once as tasks on the current loop.
+
+Pure asyncio, no widgets: a :class:`CompareRun` is given a *stream factory* — ``factory(model)`` returns
+an async iterator of stream events (or an awaitable of one), e.g. ``session.guarded_stream`` bound to
+the messages — and keeps one :class:`PaneState` per model up to date. A listener (the ``CompareView``,
+or nothing in a script) hears about pane changes, throttled to at most one per ``interval`` per pane,
+and about the end of the run. One pane failing never disturbs another; :meth:`CompareRun.stop` cancels
+every stream still running (their connections close) and those panes keep their partial text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ._errors import APIError, OpenRouterError, StreamError
+from ._types import ChatResponse, Done, ReasoningDelta, TextDelta, UsageEvent
+
+__all__ = ["FINISHED", "FRAME_COLUMNS", "CompareListener", "CompareRun", "PaneState", "assign_badges"]
+
+FINISHED = frozenset({"ok", "error", "interrupted", "refused"})
+FRAME_COLUMNS = ["model", "provider", "status", "text", "prompt_tokens", "completion_tokens", "cost",
+                 "ttft_s", "elapsed_s", "tokens_per_s", "error", "generation_id"]
+BADGES = ("fastest first token", "fastest total", "cheapest", "longest answer")
+
+
+@dataclass
+class PaneState:
+    """What one pane shows: ``status`` is waiting → streaming → ok | error | interrupted | refused."""
+
+    model: str
+    status: str = "waiting"
+    provider: str | None = None
+    text: str = ""
+    ttft_s: float | None = None
+    elapsed_s: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost: float | None = None
+    tokens_per_s: float | None = None
+    generation_id: str | None = None
+    error: str | None = None
+    badges: list[str] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        """True once the pane will not change any more."""
+        return self.status in FINISHED
+
+    def row(self) -> dict[str, Any]:
+        """One row of the result table."""
+        return {name: getattr(self, name) for name in FRAME_COLUMNS}
+
+    def absorb(self, response: ChatResponse) -> None:
+        """Take the final (or partial) response's facts; the longer text wins (a partial may lag ours)."""
+        if len(response.text) >= len(self.text):
+            self.text = response.text
+        self.provider = response.provider or self.provider
+        self.generation_id = response.generation_id or self.generation_id
+        self.ttft_s = response.ttft_s if response.ttft_s is not None else self.ttft_s
+        self.elapsed_s = response.elapsed_s if response.elapsed_s is not None else self.elapsed_s
+        self._usage(response)
+        self.tokens_per_s = response.tokens_per_s
+
+    def _usage(self, response: ChatResponse) -> None:
+        usage = response.usage
+        self.prompt_tokens = usage.prompt_tokens if usage.prompt_tokens is not None else self.prompt_tokens
+        if usage.completion_tokens is not None:
+            self.completion_tokens = usage.completion_tokens
+        self.cost = usage.cost if usage.cost is not None else self.cost
+
+
+class CompareListener(Protocol):
+    """Who hears about the run (the CompareView implements this)."""
+
+    def pane_changed(self, index: int, pane: PaneState) -> None: ...
+    def run_finished(self, run: CompareRun) -> None: ...
+
+
+StreamFactory = Callable[[str], Any]
+
+
+class CompareRun:
+    """Streams every model concurrently; ``await run.run()`` or ``run.start()`` then ``await run.wait()``."""
+
+    def __init__(self, models: Sequence[str], factory: StreamFactory, *, listener: CompareListener | None = None,
+                 interval: float = 0.1, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.panes = [PaneState(model) for model in models]
+        self.listener = listener
+        self.interval = interval
+        self.wall_s: float | None = None
+        self._factory = factory
+        self._clock = clock
+        self._tasks: list[asyncio.Task[None]] = []
+        self._last: list[float] = [float("-inf")] * len(self.panes)
+        self._pending: list[asyncio.TimerHandle | None] = [None] * len(self.panes)
+        self._done: asyncio.Task[CompareRun] | None = None
+        self.stopped = False
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[CompareRun]:
+        """Schedule every pane as a task on the running loop; return the task that finishes the run."""
+        if self._done is None:
+            loop = asyncio.get_running_loop()
+            started = self._clock()
+            self._tasks = [loop.create_task(self._pane(i)) for i in range(len(self.panes))]
+            self._done = loop.create_task(self._finish(started))
+        return self._done
+
+    async def run(self) -> CompareRun:
+        """Start (if needed) and wait until every pane is finished."""
+        return await self.start()
+
+    async def wait(self) -> CompareRun:
+        """Wait for the end of a started run."""
+        if self._done is None:
+            raise RuntimeError("the comparison has not been started")
+        return await asyncio.shield(self._done)
+
+    @property
+    def running(self) -> bool:
+        """True between start and the end of the last pane."""
+        return self._done is not None and not self._done.done()
+
+    def stop(self) -> None:
+        """Cancel every stream still running; cancelled panes keep their text, marked interrupted."""
+        self.stopped = True
+        for task in self._tasks:
+            task.cancel()
+
+    async def _finish(self, started: float) -> CompareRun:
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.wall_s = self._clock() - started
+        assign_badges(self.panes)
+        if self.listener is not None:
+            self.listener.run_finished(self)
+        return self
+
+    # -- one pane ------------------------------------------------------------------------------------
+
+    async def _pane(self, index: int) -> None:
+        pane = self.panes[index]
+        started = self._clock()
+        stream = None
+        try:
+            stream = await _open(self._factory, pane.model)
+            async for event in stream:
+                self._apply(pane, event, started)
+                self._touch(index)
+        except asyncio.CancelledError:  # Stop: keep the partial text; the task ends normally
+            pane.status = "interrupted"
+        except StreamError as err:
+            _failed(pane, err, err.partial)
+        except Exception as err:  # one model's failure stays in its pane
+            _failed(pane, err, None)
+        finally:
+            if stream is not None:
+                with contextlib.suppress(BaseException):
+                    await stream.aclose()
+            if pane.elapsed_s is None or pane.status == "interrupted":
+                pane.elapsed_s = self._clock() - started
+            if not pane.finished:  # the stream ended without Done: treat what arrived as the answer
+                pane.status = "ok"
+            self._flush(index, force=True)
+
+    def _apply(self, pane: PaneState, event: Any, started: float) -> None:
+        if isinstance(event, (TextDelta, ReasoningDelta)):
+            if pane.ttft_s is None:
+                pane.ttft_s = self._clock() - started
+            pane.status = "streaming"
+            if isinstance(event, TextDelta):
+                pane.text += event.text
+        elif isinstance(event, UsageEvent):
+            pane.prompt_tokens = event.usage.prompt_tokens
+            pane.completion_tokens = event.usage.completion_tokens
+            pane.cost = event.usage.cost
+        elif isinstance(event, Done):
+            pane.absorb(event.response)
+            pane.status = "ok"
+        if not pane.finished:
+            pane.elapsed_s = self._clock() - started
+
+    # -- throttled updates -------------------------------------------------------------------------
+
+    def _touch(self, index: int) -> None:
+        """A pane changed: tell the listener now, or once the interval since the last update has passed."""
+        if self.listener is None or self._pending[index] is not None:
+            return
+        wait = self._last[index] + self.interval - self._clock()
+        if wait <= 0:
+            self._flush(index)
+        else:
+            self._pending[index] = asyncio.get_running_loop().call_later(wait, self._flush, index)
+
+    def _flush(self, index: int, force: bool = False) -> None:
+        handle, self._pending[index] = self._pending[index], None
+        if handle is not None:
+            handle.cancel()
+        if self.listener is None:
+            return
+        if not force and self.panes[index].finished:
+            return
+        self._last[index] = self._clock()
+        self.listener.pane_changed(index, self.panes[index])
+
+    # -- results -----------------------------------------------------------------------------------
+
+    def frame(self):
+        """The result table: one row per model (columns ``FRAME_COLUMNS``)."""
+        import pandas as pd
+
+        frame = pd.DataFrame([pane.row() for pane in self.panes], columns=FRAME_COLUMNS)
+        return frame.astype({"prompt_tokens": "Int64", "completion_tokens": "Int64", "cost": "float64",
+                             "ttft_s": "float64", "elapsed_s": "float64", "tokens_per_s": "float64"})
+
+    @property
+    def total_cost(self) -> float | None:
+        """Sum of the known costs (None when no pane knows its cost)."""
+        costs = [pane.cost for pane in self.panes if pane.cost is not None]
+        return sum(costs) if costs else None
+
+
+async def _open(factory: StreamFactory, model: str) -> Any:
+    stream = factory(model)
+    if inspect.isawaitable(stream):
+        stream = await stream
+    return stream
+
+
+def _failed(pane: PaneState, err: Exception, partial: ChatResponse | None) -> None:
+    if partial is not None:
+        pane.absorb(partial)
+    refused = type(err).__name__ == "BudgetExceeded"
+    pane.status = "refused" if refused else "error"
+    pane.error = _describe(err)
+
+
+def _describe(err: Exception) -> str:
+    if isinstance(err, APIError):
+        return str(err)  # "429: Rate limit exceeded…"
+    if isinstance(err, OpenRouterError):
+        return err.message
+    return f"{type(err).__name__}: {err}"
+
+
+def assign_badges(panes: Sequence[PaneState]) -> None:
+    """Mark the fastest first token, fastest total, cheapest and longest answer among finished answers."""
+    for pane in panes:
+        pane.badges = []
+    done = [pane for pane in panes if pane.status == "ok"]
+    picks = {
+        "fastest first token": _best(done, lambda p: p.ttft_s, min),
+        "fastest total": _best(done, lambda p: p.elapsed_s, min),
+        "cheapest": _best(done, lambda p: p.cost, min),
+        "longest answer": _best(done, lambda p: len(p.text) or None, max),
+    }
+    for badge, pane in picks.items():
+        if pane is not None:
+            pane.badges.append(badge)
+
+
+def _best(panes: Sequence[PaneState], key: Callable[[PaneState], float | None], pick: Callable) -> PaneState | None:
+    known = [pane for pane in panes if key(pane) is not None]
+    return pick(known, key=key) if known else None
