@@ -1,0 +1,192 @@
+"""What to answer to one POST /chat/completions: model resolution, fallbacks, queued errors, the answer."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from . import _scenario as sc
+from ._catalog import Catalog, price, provider_name
+from ._payloads import DONE, KEEPALIVE, Answer, ChunkWriter, error_body, new_id, pieces, simple_error, \
+    tool_call_deltas
+
+
+@dataclass
+class ErrorReply:
+    """An HTTP error to send instead of an answer."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Control:
+    """A marker in the event sequence that tells the server to stop writing (hang) or to cut the line (drop)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Control({self.name})"
+
+
+HANG, DROP = Control("hang"), Control("drop")
+
+TakeError = Callable[[str | None], "ErrorReply | None"]
+
+
+def plan_chat(body: Any, catalog: Catalog, knobs: dict[str, Any], take_error: TakeError) -> Answer | ErrorReply:
+    """Decide the answer (or the error) for one chat request body."""
+    if not isinstance(body, dict):
+        return ErrorReply(400, {"error": {"message": "Input must have at least 1 token.", "code": 400,
+                                          "metadata": {"provider_name": None}}})
+    messages = body.get("messages")
+    if not messages and isinstance(body.get("prompt"), str):
+        messages = [{"role": "user", "content": body["prompt"]}]
+    if not messages or not isinstance(messages, list):
+        return ErrorReply(400, simple_error(400, 'Input required: specify "prompt" or "messages"',
+                                            user_id="user_emulator"))
+    queued = take_error(None)
+    if queued is not None:
+        return queued
+    fallbacks = [m for m in body.get("models") or [] if isinstance(m, str)]
+    requested = body.get("model") or (fallbacks[0] if fallbacks else "openrouter/auto")
+    chain = [requested] + [m for m in fallbacks if m != requested]
+    last: ErrorReply | None = None
+    for position, model_id in enumerate(chain):
+        entry = catalog.resolve(model_id)
+        if entry is None:
+            last = ErrorReply(400, simple_error(400, f"{model_id} is not a valid model ID", user_id="user_emulator"))
+            continue
+        served = catalog.concrete(entry)
+        failure = take_error(model_id) or (take_error(served["id"]) if served["id"] != model_id else None)
+        if failure is not None:
+            last = failure
+            continue
+        return build_answer(body, messages, served, sc.effective_knobs(knobs, model_id, served["id"]))
+    assert last is not None
+    return last
+
+
+def build_answer(body: dict[str, Any], messages: list[dict], model: dict[str, Any], knobs: dict) -> Answer:
+    """The deterministic answer of ``model`` to ``messages`` under ``knobs``, with tokens and cost."""
+    model_id = model["id"]
+    params = set(model.get("supported_parameters") or [])
+    reasoning = None
+    if knobs["reasoning"] and sc.wants_reasoning(body) and params & {"reasoning", "include_reasoning"}:
+        reasoning = sc.reasoning_text(model_id, messages)
+    tool_calls = _tool_calls(body, model_id, messages)
+    content = "" if tool_calls else _content(body, messages, model_id, knobs)
+    finish = "tool_calls" if tool_calls else "stop"
+    limit = body.get("max_tokens") or body.get("max_completion_tokens")
+    if isinstance(limit, int) and limit > 0 and sc.tokens_for_text(content) > limit:
+        content, finish = content[:limit * sc.CHARS_PER_TOKEN], "length"
+    reasoning_tokens = sc.tokens_for_text(reasoning or "")
+    args = "".join(call["function"]["arguments"] for call in tool_calls or [])
+    completion = sc.tokens_for_text(content) + reasoning_tokens + sc.tokens_for_text(args)
+    prompt = sc.prompt_tokens(messages)
+    created = int(time.time())
+    return Answer(gen_id=new_id("gen", created), created=created, model=model_id,
+                  provider=knobs.get("provider") or provider_name(model_id), content=content, reasoning=reasoning,
+                  tool_calls=tool_calls, finish_reason=finish, prompt_tokens=prompt, completion_tokens=completion,
+                  reasoning_tokens=reasoning_tokens, prompt_cost=float(prompt * price(model, "prompt")),
+                  completion_cost=float(completion * price(model, "completion")), knobs=knobs)
+
+
+def _content(body: dict[str, Any], messages: list[dict], model_id: str, knobs: dict[str, Any]) -> str:
+    if knobs.get("answer") is not None:
+        return str(knobs["answer"])
+    structured = sc.structured_answer(body.get("response_format"), model_id, messages)
+    if structured is not None:
+        return structured
+    if knobs.get("answer_tokens") is not None:
+        return sc.sized_answer(model_id, messages, int(knobs["answer_tokens"]))
+    return sc.answer_text(model_id, messages)
+
+
+def _tool_calls(body: dict[str, Any], model_id: str, messages: list[dict]) -> list[dict[str, Any]] | None:
+    """A tool call when ``tool_choice`` requires one ("required" or a named function)."""
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and t.get("type") == "function"]
+    choice = body.get("tool_choice")
+    if not tools or not (choice == "required" or isinstance(choice, dict)):
+        return None
+    tool = tools[0]
+    if isinstance(choice, dict):
+        wanted = (choice.get("function") or {}).get("name")
+        tool = next((t for t in tools if t.get("function", {}).get("name") == wanted), tool)
+    function = tool.get("function", {})
+    arguments = json.dumps(sc.value_for_schema(function.get("parameters") or {"type": "object"}))
+    call_id = "call_" + str(sc.conversation_seed(model_id, messages))[:24]
+    return [{"id": call_id, "type": "function", "function": {"name": function.get("name", "tool"),
+                                                              "arguments": arguments}}]
+
+
+def queued_error_reply(status: int, *, model: str | None, headers: dict[str, str] | None,
+                       body: dict[str, Any] | None) -> ErrorReply:
+    """The reply for a ``queue_error`` entry: the real body, ``Retry-After`` mirrored into metadata."""
+    headers = dict(headers or {})
+    retry = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    retry_s = float(retry) if retry is not None and str(retry).replace(".", "", 1).isdigit() else None
+    if body is None:
+        body = error_body(status, model=model or "openai/gpt-4o-mini",
+                          provider=provider_name(model or "openai/x"), retry_after=retry_s)
+    return ErrorReply(status, body, headers)
+
+
+# ------------------------------------------------------------------------------------------- the stream
+
+def stream_events(a: Answer) -> Iterator[str | Control]:
+    """The SSE events of one answer, with the knob-driven error/hang/drop markers in place."""
+    knobs = a.knobs
+    w = ChunkWriter(a)
+    size = knobs["chunk_chars"]
+    for _ in range(int(knobs["keepalives"] or 0)):
+        yield KEEPALIVE
+    stop_at, stop = _first_stop(knobs)
+    every = knobs.get("keepalive_every")
+    sent = 0
+    for event in _deltas(w, a, size):
+        if sent == stop_at:
+            yield from stop(w)
+            return
+        yield event
+        sent += 1
+        if every and sent % every == 0:
+            yield KEEPALIVE
+    if stop_at is not None and stop_at >= sent:
+        yield from stop(w)
+        return
+    yield w.delta({}, a.finish_reason)
+    if knobs["usage_shape"] in (1, 2, 3):
+        yield w.usage(knobs["usage_shape"])
+    yield DONE
+
+
+def _deltas(w: ChunkWriter, a: Answer, size: int) -> Iterator[str]:
+    if a.reasoning:
+        yield from map(w.reasoning, pieces(a.reasoning, size))
+    if a.tool_calls:
+        yield from tool_call_deltas(w, a.tool_calls, size)
+    else:
+        yield from map(w.content, pieces(a.content, size))
+
+
+def _first_stop(knobs: dict[str, Any]) -> tuple[int | None, Callable[[ChunkWriter], Iterator]]:
+    """The earliest of mid_stream_error / hang_after_chunks / drop_after_chunks, and what it emits."""
+    options: list[tuple[int, Callable[[ChunkWriter], Iterator]]] = []
+    err = knobs.get("mid_stream_error")
+    if err:
+        def emit_error(w: ChunkWriter) -> Iterator:
+            yield w.error(int(err.get("code", 502)), err.get("message", "Provider returned error"),
+                          err.get("shape", "documented"))
+            yield DONE
+        options.append((int(err.get("after_chunks", 0)), emit_error))
+    if knobs.get("hang_after_chunks") is not None:
+        options.append((int(knobs["hang_after_chunks"]), lambda w: iter([HANG])))
+    if knobs.get("drop_after_chunks") is not None:
+        options.append((int(knobs["drop_after_chunks"]), lambda w: iter([DROP])))
+    if not options:
+        return None, lambda w: iter(())
+    return min(options, key=lambda o: o[0])

@@ -1,0 +1,277 @@
+"""FakeOpenRouter: the emulator's public object — a server thread, its state and its knobs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import _scenario as sc
+from ._catalog import Catalog, load_catalog
+from ._chat import ErrorReply, queued_error_reply
+from ._payloads import Answer
+from ._records import generation_record
+from ._routes import route
+from ._server import HttpServer, Request, Response
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the emulator received it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    json: Any = None
+    time: float = 0.0
+    generation_id: str | None = None  # chat requests that got an answer
+    cancelled: bool = False           # the client closed the connection before the response ended
+    outcome: str | None = None        # "done" | "cancelled" | "dropped" once the response is over
+
+
+@dataclass
+class _Generation:
+    answer: Answer
+    streamed: bool
+    finished_at: float | None = None
+    cancelled: bool = False
+    latency_ms: int = 0
+    user_agent: str | None = None
+    referer: str | None = None
+
+
+@dataclass
+class _QueuedError:
+    status: int
+    times: int
+    model: str | None
+    headers: dict[str, str] | None
+    body: dict[str, Any] | None
+    ids: list[str] = field(default_factory=list)
+
+
+class FakeOpenRouter:
+    """A local OpenRouter on 127.0.0.1 over real HTTP, with deterministic answers and scenario knobs.
+
+    >>> with FakeOpenRouter(chunk_delay=0.01) as fake:
+    ...     base_url = fake.base_url   # "http://127.0.0.1:PORT/api/v1"
+    """
+
+    def __init__(self, catalog: None | str | Path | list[dict] | dict = None, api_key: str | None = None, *,
+                 host: str = "127.0.0.1", port: int = 0, **knobs: Any):
+        sc.check_knobs(knobs)
+        self.api_key = api_key
+        self.catalog = Catalog(load_catalog(catalog))
+        self.host, self.port = host, port
+        self._lock = threading.RLock()
+        self._knobs: dict[str, Any] = {**sc.DEFAULT_KNOBS, "per_model": {}}
+        self._knobs.update(knobs)
+        self._requests: list[RecordedRequest] = []
+        self._errors: list[_QueuedError] = []
+        self._generations: dict[str, _Generation] = {}
+        self._disconnects = 0
+        self._disconnect_event = threading.Condition(self._lock)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: HttpServer | None = None
+        self.start()
+
+    # ------------------------------------------------------------------------------------- lifecycle
+    def start(self) -> "FakeOpenRouter":
+        """Serve (again) — on the same port as before when possible. No-op if already running."""
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, args=(ready, failure), name="FakeOpenRouter",
+                                        daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread = None
+            raise failure[0]
+        return self
+
+    def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._server = HttpServer(self._handle)
+        try:
+            self.port = loop.run_until_complete(self._server.start(self.host, self.port))
+        except BaseException as exc:  # e.g. the old port is taken: report it to start()
+            failure.append(exc)
+            ready.set()
+            loop.close()
+            return
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(self._server.close())
+            loop.close()
+
+    def stop(self) -> None:
+        """Stop serving and cut every open connection (simulates the network going away)."""
+        thread, loop = self._thread, self._loop
+        if thread is None or loop is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        self._thread = self._loop = None
+
+    close = stop
+
+    def __enter__(self) -> "FakeOpenRouter":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self._thread else "stopped"
+        return f"<FakeOpenRouter {state} {self.base_url} models={len(self.catalog.models)}>"
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/api/v1``."""
+        return f"http://{self.host}:{self.port}/api/v1"
+
+    # ------------------------------------------------------------------------------------------ knobs
+    def configure(self, **knobs: Any) -> "FakeOpenRouter":
+        """Change knobs (see ``DEFAULT_KNOBS``); ``per_model`` entries are merged. Thread-safe."""
+        sc.check_knobs(knobs)
+        with self._lock:
+            per_model = knobs.pop("per_model", None)
+            self._knobs.update(knobs)
+            if per_model is not None:
+                merged = {m: dict(v) for m, v in self._knobs["per_model"].items()}
+                for model, overrides in per_model.items():
+                    merged.setdefault(model, {}).update(overrides)
+                self._knobs["per_model"] = merged
+        return self
+
+    def knobs_snapshot(self) -> dict[str, Any]:
+        """A copy of the current knobs."""
+        with self._lock:
+            return {**self._knobs, "per_model": {m: dict(v) for m, v in self._knobs["per_model"].items()}}
+
+    def queue_error(self, status: int, *, times: int = 1, model: str | None = None,
+                    headers: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> None:
+        """Make the next ``times`` chat calls (for ``model``, or any) fail with ``status`` and its real body."""
+        with self._lock:
+            self._errors.append(_QueuedError(int(status), int(times), model, headers, body))
+
+    def clear_errors(self) -> None:
+        """Forget queued errors that were not used."""
+        with self._lock:
+            self._errors.clear()
+
+    # -------------------------------------------------------------------------------------- observing
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received, oldest first (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        """Only the POST /chat/completions requests."""
+        return [r for r in self.requests if r.method == "POST" and r.path.endswith("/chat/completions")]
+
+    @property
+    def disconnects(self) -> int:
+        """How many responses the client closed before their end."""
+        with self._lock:
+            return self._disconnects
+
+    def wait_for_disconnects(self, n: int = 1, timeout: float = 5.0) -> bool:
+        """Block until at least ``n`` disconnects were seen; False on timeout."""
+        with self._disconnect_event:
+            return self._disconnect_event.wait_for(lambda: self._disconnects >= n, timeout)
+
+    def cost_of(self, generation_id: str) -> float:
+        """The USD the emulator billed for a generation (KeyError if unknown)."""
+        with self._lock:
+            return self._generations[generation_id].answer.cost
+
+    @property
+    def total_billed(self) -> float:
+        """The USD billed so far."""
+        return self._usage()[0]
+
+    def reset(self) -> None:
+        """Forget requests, generations, queued errors and disconnects (knobs are kept)."""
+        with self._lock:
+            self._requests.clear()
+            self._errors.clear()
+            self._generations.clear()
+            self._disconnects = 0
+
+    # ------------------------------------------------------------------------- called by the routes
+    async def _handle(self, req: Request) -> Response:
+        try:
+            parsed = json.loads(req.body) if req.body else None
+        except ValueError:
+            parsed = None
+        record = RecordedRequest(req.method, req.path, req.query, req.headers, parsed, time.time())
+        with self._lock:
+            self._requests.append(record)
+        response = await route(self, req)
+        if response.status == 200:
+            record.generation_id = response.headers.get("X-Generation-Id")
+        inner = response.on_done
+
+        def on_done(outcome: str, written: int) -> None:
+            with self._lock:
+                record.outcome = outcome
+                record.cancelled = outcome == "cancelled"
+                if record.cancelled:
+                    self._disconnects += 1
+                    self._disconnect_event.notify_all()
+            if inner is not None:
+                inner(outcome, written)
+        return replace(response, on_done=on_done)
+
+    def _take_error(self, model: str | None) -> ErrorReply | None:
+        with self._lock:
+            for entry in self._errors:
+                if entry.model == model and entry.times > 0:
+                    entry.times -= 1
+                    if entry.times == 0:
+                        self._errors.remove(entry)
+                    return queued_error_reply(entry.status, model=model, headers=entry.headers, body=entry.body)
+        return None
+
+    def _bill(self, a: Answer, *, streamed: bool, request: Request) -> None:
+        with self._lock:
+            self._generations[a.gen_id] = _Generation(a, streamed, user_agent=request.headers.get("user-agent"),
+                                                      referer=request.headers.get("http-referer"))
+
+    def _finished(self, a: Answer, outcome: str, elapsed_ms: int) -> None:
+        with self._lock:
+            gen = self._generations.get(a.gen_id)
+            if gen is not None:
+                gen.finished_at, gen.cancelled, gen.latency_ms = time.monotonic(), outcome != "done", elapsed_ms
+
+    def _generation_record(self, gen_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            gen = self._generations.get(gen_id)
+            if gen is None or gen.finished_at is None:
+                return None
+            if time.monotonic() - gen.finished_at < float(gen.answer.knobs.get("generation_delay") or 0):
+                return None
+            return generation_record(gen.answer, streamed=gen.streamed, cancelled=gen.cancelled,
+                                     user_agent=gen.user_agent, referer=gen.referer,
+                                     latency_ms=min(gen.latency_ms, 250), generation_ms=gen.latency_ms)
+
+    def _usage(self) -> tuple[float, int]:
+        with self._lock:
+            gens = list(self._generations.values())
+        free = sum(1 for g in gens if g.answer.model.endswith(":free"))
+        return sum(g.answer.cost for g in gens), free
+
