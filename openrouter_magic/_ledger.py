@@ -102,11 +102,14 @@ class Ledger:
         self.path = str(path) if path is not None else str(magic_home() / "ledger.sqlite")
         self.busy_timeout_ms = busy_timeout_ms
         self.fallback_reason: str | None = None  # set once the ledger runs in memory
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         try:
             self._conn = self._open(self.path)
         except (sqlite3.Error, OSError) as exc:
             self._conn = self._fall_back(exc, copy_from=None)
+        # Only this object writes rows of this session, so the total is kept in memory: reading it before
+        # every call (the budget check) costs nothing however long the session grows.
+        self._total = self._sum_session()
 
     @property
     def in_memory(self) -> bool:
@@ -158,7 +161,13 @@ class Ledger:
                 return self._conn.execute(sql, args).fetchall()
 
     def _insert(self, row: dict[str, Any]) -> None:
-        self._execute(_INSERT, tuple(row[name] for name in _ALL_COLUMNS))
+        with self._lock:
+            self._execute(_INSERT, tuple(row[name] for name in _ALL_COLUMNS))
+            self._total += row["cost"] or 0.0
+
+    def _sum_session(self) -> float:
+        rows = self._execute("SELECT SUM(cost) FROM calls WHERE session = ?", (self.session_id,))
+        return float(rows[0][0] or 0.0)
 
     def record_response(self, response: ChatResponse, *, status: str = "ok", error: str | None = None,
                         prices: Any = None, fallback_tokens: tuple[int, int] | None = None) -> dict[str, Any]:
@@ -215,8 +224,7 @@ class Ledger:
 
     def session_total(self) -> float:
         """USD spent in this session (billed + estimated; calls of unknown cost add nothing)."""
-        rows = self._execute("SELECT SUM(cost) FROM calls WHERE session = ?", (self.session_id,))
-        return float(rows[0][0] or 0.0)
+        return self._total
 
     def totals(self, by: str = "model", all: bool = False) -> pandas.DataFrame:
         """Calls, tokens, cost and mean tokens/s grouped ``by`` "model" or "day" (UTC)."""

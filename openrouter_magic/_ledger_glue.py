@@ -66,15 +66,7 @@ async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, me
     Raises :class:`BudgetExceeded` when refused (``partial`` None, nothing sent) or when the spend reached the
     budget mid-stream (``partial`` = the text so far, recorded as ``interrupted``); re-raises every error.
     """
-    guard: SpendGuard | None = None
-    if budget is not None:
-        spent = ledger.session_total()
-        try:
-            budget.check(model, messages, params.get("max_tokens"), prices, spent)
-        except BudgetExceeded as refusal:
-            ledger.record_refused(model, refusal.message)
-            raise
-        guard = budget.guard(model, messages, prices, spent)
+    guard = _admit(ledger, budget, model, messages, prices, params.get("max_tokens"))
     progress, recorded = _Progress(model), False
     try:
         async with aclosing(client.stream(messages, model=model, **params)) as events:
@@ -87,30 +79,51 @@ async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, me
                 if guard is not None and _reached(guard, event, text):
                     break
         if not recorded:  # stopped by the budget (or the stream ended without Done)
-            partial = progress.partial(interrupted=True, error=guard.message() if guard else "stream ended early")
-            ledger.record_response(partial, status="interrupted", prices=prices,
-                                   fallback_tokens=_fallback_tokens(messages, partial))
             recorded = True
-            if guard is not None and guard.exceeded:
-                raise BudgetExceeded(partial.error or "stopped at the budget", partial=partial)
+            _record_stop(ledger, progress, guard, messages, prices)
     except StreamError as failure:
         partial = (failure.partial or progress.partial(interrupted=False)).with_(error=failure.message)
-        _record_error(ledger, partial, failure, messages, prices)
         recorded = True
+        _record_error(ledger, partial, failure, messages, prices)
         raise
     except ConfigError:  # no key: nothing was sent, nothing to account for
         recorded = True
         raise
     except OpenRouterError as failure:
         if not recorded:
-            _record_error(ledger, progress.partial(interrupted=False), failure, messages, prices)
             recorded = True
+            _record_error(ledger, progress.partial(interrupted=False), failure, messages, prices)
         raise
     finally:  # KeyboardInterrupt, cancellation, the consumer closing us: whatever arrived is kept
         if not recorded:
             partial = progress.partial(interrupted=True, error="interrupted")
             ledger.record_response(partial, status="interrupted", prices=prices,
                                    fallback_tokens=_fallback_tokens(messages, partial))
+
+
+def _admit(ledger: Ledger, budget: Budget | None, model: str, messages: Any, prices: Any,
+           max_tokens: int | None) -> SpendGuard | None:
+    """The budget check before sending (a refusal is recorded, then raised) → the guard for the stream."""
+    if budget is None:
+        return None
+    spent = ledger.session_total()
+    try:
+        budget.check(model, messages, max_tokens, prices, spent)
+    except BudgetExceeded as refusal:
+        ledger.record_refused(model, refusal.message)
+        raise
+    return budget.guard(model, messages, prices, spent)
+
+
+def _record_stop(ledger: Ledger, progress: _Progress, guard: SpendGuard | None, messages: Any,
+                 prices: Any) -> None:
+    """Record a stream that ended without Done; raise BudgetExceeded when the budget stopped it."""
+    stopped = guard is not None and guard.exceeded
+    partial = progress.partial(interrupted=True, error=guard.message() if stopped else "stream ended early")
+    ledger.record_response(partial, status="interrupted", prices=prices,
+                           fallback_tokens=_fallback_tokens(messages, partial))
+    if stopped:
+        raise BudgetExceeded(partial.error, partial=partial)
 
 
 def _reached(guard: SpendGuard, event: StreamEvent, text: str) -> bool:
