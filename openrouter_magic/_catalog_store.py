@@ -139,7 +139,8 @@ class CatalogStore:
         except OpenRouterError as exc:
             if old is None:
                 raise _no_catalog(exc, url) from exc
-            note = f"⚠ model catalog: {url} unreachable ({exc}); showing the copy fetched {_age(time.time() - old.fetched_at)}"
+            age = _age(time.time() - old.fetched_at)
+            note = f"⚠ model catalog: could not refresh ({_reason(exc, url)}); showing the copy fetched {age}"
             return CatalogResult(old.frame, old.fetched_at, stale=True, note=note, from_cache=True)
         return self._store_new(cols, url, output_modalities, old, refresh)
 
@@ -166,14 +167,20 @@ class CatalogStore:
             added = tuple(i for i in after if i not in known)
             removed = tuple(i for i in before if i not in now)
         if refresh and note is None:
-            note = (f"model catalog refreshed: {len(cols['id'])} models, "
-                    f"{_ids_note('added', added)}, {_ids_note('removed', removed)}")
+            changes = (f"{_ids_note('added', added)}, {_ids_note('removed', removed)}" if old is not None
+                       else "no earlier copy to compare")
+            note = f"model catalog refreshed: {len(cols['id'])} models, {changes}"
         return CatalogResult(build_frame(cols), fetched_at, note=note, added=added, removed=removed)
+
+
+def _reason(exc: OpenRouterError, url: str) -> str:
+    text = str(exc)
+    return text if url in text else f"{url}: {text}"
 
 
 def _no_catalog(exc: OpenRouterError, url: str) -> OpenRouterError:
     """The same kind of error, with a message that says what to do next."""
-    message = (f"could not fetch the model catalog from {url} ({exc}) and there is no cached copy yet: "
+    message = (f"could not fetch the model catalog ({_reason(exc, url)}) and there is no cached copy yet: "
                "check the network or OPENROUTER_BASE_URL and try again, or work offline with "
                "%openrouter sandbox on")
     if isinstance(exc, APIError):
