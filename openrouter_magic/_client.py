@@ -47,6 +47,7 @@ __all__ = ["OpenRouter"]
 
 log = logging.getLogger("openrouter_magic.client")
 
+_SSE = {"Accept": "text/event-stream"}
 NO_KEY = (
     "No OpenRouter API key: set OPENROUTER_API_KEY (or pass api_key=…), "
     "or try the sandbox: %openrouter sandbox on"
@@ -170,7 +171,7 @@ class OpenRouter:
         budget = self._budget()
         while True:
             run = StreamRun(body["model"])
-            response = await self._send("POST", "chat/completions", json=body, need_key=True)
+            response = await self._send("POST", "chat/completions", json=body, need_key=True, headers=_SSE)
             try:
                 async with aclosing(run.events(response)) as events:
                     async for event in events:

@@ -1,0 +1,309 @@
+"""The client over real loopback HTTP: against the emulator (fault matrix, every endpoint, headers,
+cancellation) and against a tiny raw server that replays the real recorded streams byte for byte."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from contextlib import aclosing
+
+import pytest
+
+from openrouter_magic import OpenRouter
+from openrouter_magic._errors import (
+    AuthenticationError,
+    ConfigError,
+    NotFoundError,
+    ProviderError,
+    RateLimitError,
+    StreamError,
+    TransportError,
+)
+from openrouter_magic._types import Done, TextDelta, UsageEvent
+from tests.test_sse import STREAM_FILES, reference
+
+MODEL = "openai/gpt-4o-mini"
+
+
+def client_for(fake, key="sk-or-v1-client-test-key-0123", **kwargs) -> OpenRouter:
+    kwargs.setdefault("retry_base_delay", 0.01)
+    return OpenRouter(key, fake.base_url, **kwargs)
+
+
+async def collect(client, *args, **kwargs) -> list:
+    return [event async for event in client.stream(*args, **kwargs)]
+
+
+async def full_text(fake, prompt="hello") -> str:
+    async with client_for(fake) as client:
+        return (await client.chat(prompt, model=MODEL)).text
+
+
+# -- happy paths ---------------------------------------------------------------------------------------
+
+async def test_stream_yields_text_deltas_usage_and_a_final_done_with_the_whole_answer(fake):
+    async with client_for(fake) as client:
+        events = await collect(client, "hello", model=MODEL)
+    done = events[-1]
+    assert isinstance(done, Done) and sum(isinstance(e, Done) for e in events) == 1
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert text == done.response.text and len(text) > 40
+    assert any(isinstance(e, UsageEvent) for e in events)
+    response = done.response
+    assert response.cost == pytest.approx(fake.cost_of(response.generation_id))
+    assert response.provider == "OpenAI" and response.finish_reason == "stop"
+    assert 0 < response.ttft_s <= response.elapsed_s
+
+
+async def test_chat_and_stream_give_the_same_deterministic_text(fake):
+    async with client_for(fake) as client:
+        chat = await client.chat("same question", model=MODEL)
+        streamed = (await collect(client, "same question", model=MODEL))[-1].response
+    assert chat.text == streamed.text and chat.usage.completion_tokens == streamed.usage.completion_tokens
+    assert chat.model == MODEL and chat.requested_model == MODEL
+
+
+async def test_the_request_body_holds_messages_model_and_only_the_params_given(fake):
+    async with client_for(fake) as client:
+        await client.chat("hi", temperature=0.5, max_tokens=None, provider={"sort": "price"})
+        await collect(client, [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}], model=MODEL)
+    first, second = fake.chat_requests
+    assert first.json == {"model": "openrouter/auto", "messages": [{"role": "user", "content": "hi"}],
+                          "temperature": 0.5, "provider": {"sort": "price"}}
+    assert second.json["stream"] is True and [m["role"] for m in second.json["messages"]] == ["system", "user"]
+
+
+async def test_headers_carry_the_key_referer_and_title(fake, monkeypatch):
+    monkeypatch.setenv("OPENROUTER_HTTP_REFERER", "https://example.org/app")
+    async with client_for(fake, x_title="My Notebook") as client:
+        await client.chat("hi", model=MODEL)
+    headers = fake.chat_requests[0].headers
+    assert headers["authorization"] == "Bearer sk-or-v1-client-test-key-0123"
+    assert headers["http-referer"] == "https://example.org/app"
+    assert headers["x-title"] == headers["x-openrouter-title"] == "My Notebook"
+
+
+async def test_models_endpoints_key_credits_and_providers(fake):
+    async with client_for(fake) as client:
+        models = await client.models()
+        tools = await client.models(supported_parameters=["tools"])
+        envelope = await client.models_payload()
+        endpoints = await client.endpoints(MODEL)
+        key, credits, providers = await client.key(), await client.credits(), await client.providers()
+    assert len(models) >= 30 and 0 < len(tools) < len(models)
+    assert all("tools" in m["supported_parameters"] for m in tools)
+    assert fake.requests[1].query.get("supported_parameters") in ("tools", ["tools"])
+    assert envelope["data"] == models and "total_count" in envelope
+    assert endpoints["id"] == MODEL and endpoints["endpoints"]
+    assert "limit" in key and "sk-or-v1-client-test-key-0123" not in str(key)
+    assert set(credits) >= {"total_credits", "total_usage"} and providers and "slug" in providers[0]
+
+
+async def test_generation_is_not_found_at_first_then_has_the_billed_cost(fake):
+    fake.configure(generation_delay=0.3)
+    async with client_for(fake) as client:
+        response = await client.chat("hi", model=MODEL)
+        with pytest.raises(NotFoundError, match="not found"):
+            await client.generation(response.generation_id)
+        await asyncio.sleep(0.35)
+        record = await client.generation(response.generation_id)
+    assert record["id"] == response.generation_id
+    assert record["total_cost"] == pytest.approx(response.cost)
+
+
+async def test_without_a_key_chat_says_how_to_set_one_but_models_work(fake):
+    async with OpenRouter(base_url=fake.base_url) as client:
+        with pytest.raises(ConfigError, match="OPENROUTER_API_KEY.*sandbox"):
+            await client.chat("hi")
+        with pytest.raises(ConfigError):
+            await collect(client, "hi")
+        assert await client.models()
+    assert fake.chat_requests == []
+
+
+def test_one_client_works_across_successive_event_loops(fake):
+    client = client_for(fake)
+    first = asyncio.run(client.chat("hi", model=MODEL))
+    second = asyncio.run(client.chat("hi", model=MODEL))
+    assert first.text == second.text
+
+
+# -- fault matrix ---------------------------------------------------------------------------------------
+
+async def test_a_429_with_retry_after_1_is_retried_once_and_gives_the_full_text(fake):
+    expected = await full_text(fake)
+    fake.reset()
+    fake.queue_error(429, times=1, headers={"Retry-After": "1"})
+    started = time.monotonic()
+    async with client_for(fake) as client:
+        events = await collect(client, "hello", model=MODEL)
+    assert events[-1].response.text == expected
+    assert len(fake.chat_requests) == 2
+    assert 0.95 <= time.monotonic() - started < 5
+
+
+async def test_a_502_on_every_attempt_gives_provider_error_after_the_bounded_retries(fake):
+    fake.queue_error(502, times=100)
+    async with client_for(fake, max_retries=3, max_retry_wait=1.0) as client:
+        with pytest.raises(ProviderError) as caught:
+            await collect(client, "hello", model=MODEL)
+    assert caught.value.status == 502 and "Provider returned error" in caught.value.message
+    assert len(fake.chat_requests) == 4
+
+
+async def test_a_429_asking_for_longer_than_the_wait_budget_is_not_retried(fake):
+    fake.queue_error(429, times=5, headers={"Retry-After": "60"})
+    async with client_for(fake, max_retry_wait=5) as client:
+        with pytest.raises(RateLimitError) as caught:
+            await client.chat("hello", model=MODEL)
+    assert caught.value.retry_after == 60 and len(fake.chat_requests) == 1
+
+
+async def test_an_invalid_key_gives_authentication_error_without_retry(fake_with_key):
+    async with client_for(fake_with_key, key="sk-or-v1-WRONG-key-000000000") as client:
+        with pytest.raises(AuthenticationError, match="User not found"):
+            await collect(client, "hello", model=MODEL)
+    assert len(fake_with_key.chat_requests) == 1
+
+
+@pytest.fixture
+def fake_with_key():
+    from openrouter_magic.testing import FakeOpenRouter
+
+    with FakeOpenRouter(api_key="sk-or-v1-the-only-right-key-0000") as server:
+        yield server
+
+
+async def test_a_tcp_drop_mid_stream_gives_stream_error_with_the_partial_text(fake):
+    expected = await full_text(fake)
+    fake.configure(drop_after_chunks=5)
+    async with client_for(fake) as client:
+        with pytest.raises(StreamError) as caught:
+            await collect(client, "hello", model=MODEL)
+    partial = caught.value.partial
+    assert partial.text == expected[:20] and partial.error
+    assert len(fake.chat_requests) == 2, "a stream that delivered text is never restarted"
+
+
+async def test_a_drop_before_any_delta_is_retried_then_a_transport_error(fake):
+    fake.configure(drop_after_chunks=0)
+    async with client_for(fake, max_retries=2) as client:
+        with pytest.raises(TransportError):
+            await collect(client, "hello", model=MODEL)
+    assert len(fake.chat_requests) == 3
+
+
+@pytest.mark.parametrize("shape", ["documented", "real"])
+async def test_a_mid_stream_error_chunk_gives_stream_error_with_partial_text_and_usage(fake, shape):
+    expected = await full_text(fake)
+    fake.configure(mid_stream_error={"after_chunks": 3, "shape": shape, "code": 502, "message": "Upstream died"})
+    async with client_for(fake) as client:
+        with pytest.raises(StreamError) as caught:
+            await collect(client, "hello", model=MODEL)
+    err = caught.value
+    assert (err.code, err.message, err.partial.text) == (502, "Upstream died", expected[:12])
+    assert err.partial.generation_id and err.partial.provider == "OpenAI"
+    if shape == "real":
+        assert err.partial.usage.completion_tokens and err.partial.cost is not None
+    else:
+        assert err.partial.cost is None, "unknown cost is None, never a made-up 0"
+    assert len(fake.chat_requests) == 2
+
+
+async def test_a_hung_stream_times_out_within_the_configured_bound(fake):
+    fake.configure(hang_after_chunks=3)
+    started = time.monotonic()
+    async with client_for(fake, read_timeout=0.4) as client:
+        with pytest.raises(StreamError, match="read timeout") as caught:
+            await collect(client, "hello", model=MODEL)
+    assert 0.35 <= time.monotonic() - started < 2.0
+    assert len(caught.value.partial.text) == 12
+
+
+async def test_a_stream_hung_before_any_text_is_a_transport_error_and_not_retried(fake):
+    fake.configure(hang_after_chunks=0)
+    async with client_for(fake, read_timeout=0.3) as client:
+        with pytest.raises(TransportError, match="read timeout"):
+            await collect(client, "hello", model=MODEL)
+    assert len(fake.chat_requests) == 1
+
+
+async def test_a_server_that_is_gone_gives_a_transport_error_quickly(fake):
+    fake.stop()
+    started = time.monotonic()
+    async with client_for(fake, max_retries=1) as client:
+        with pytest.raises(TransportError, match="could not connect"):
+            await client.chat("hello", model=MODEL)
+    assert time.monotonic() - started < 2
+
+
+# -- closing early -------------------------------------------------------------------------------------
+
+async def test_closing_the_stream_early_closes_the_connection_at_once(fake):
+    fake.configure(chunk_delay=0.01)
+    async with client_for(fake) as client:
+        async with aclosing(client.stream("hello", model=MODEL)) as events:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    break
+        assert await asyncio.to_thread(fake.wait_for_disconnects, 1, 2.0)
+
+
+async def test_cancelling_the_consuming_task_closes_the_connection(fake):
+    fake.configure(chunk_delay=0.05)
+    async with client_for(fake) as client:
+        first = asyncio.Event()
+
+        async def consume():
+            async for event in client.stream("hello", model=MODEL):
+                first.set()
+
+        task = asyncio.create_task(consume())
+        await asyncio.wait_for(first.wait(), 5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await asyncio.to_thread(fake.wait_for_disconnects, 1, 2.0)
+
+
+# -- the real recordings, replayed over loopback ----------------------------------------------------------
+
+async def replay_server(raw: bytes, seed: int):
+    """Serve ``raw`` as the SSE body of every request, written in randomly sized pieces."""
+    rng = random.Random(seed)
+
+    async def handle(reader, writer):
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), 0)
+        await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
+        position = 0
+        while position < len(raw):
+            piece = raw[position:position + rng.randint(1, 300)]
+            position += len(piece)
+            writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+@pytest.mark.parametrize("name", STREAM_FILES)
+async def test_every_recorded_stream_replays_through_the_client_over_loopback(name, shared):
+    raw = (shared / "streams" / name).read_bytes()
+    server = await replay_server(raw, seed=len(raw))
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with OpenRouter("sk-or-v1-replay-key-00000000", f"http://127.0.0.1:{port}/api/v1") as client:
+            response = (await collect(client, "hi"))[-1].response
+    finally:
+        server.close()
+    expected = reference(raw)
+    assert (response.text, response.reasoning, response.cost) == (expected["text"], expected["reasoning"],
+                                                                  expected["cost"])
+    assert [(c.name, c.arguments) for c in response.tool_calls] == expected["tools"]
+    assert response.usage.raw == expected["usage"]
