@@ -236,3 +236,26 @@ def test_four_processes_writing_250_rows_each_leave_exactly_1000_distinct_rows(t
     assert len(frame) == 1000
     assert frame["generation_id"].nunique() == 1000
     assert frame.groupby("session").size().to_dict() == {f"w{n}": 250 for n in range(4)}
+
+
+def test_unusable_home_directory_falls_back_to_memory_with_one_warning(isolated_home, monkeypatch):
+    blocker = isolated_home.parent / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("OPENROUTER_MAGIC_HOME", str(blocker / "home"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ledger = Ledger()
+        record_many(ledger, 2)
+    assert len(caught) == 1 and ledger.in_memory and ledger.session_total() == pytest.approx(0.002)
+
+
+def test_interrupted_call_without_usage_is_estimated_from_fallback_token_counts(isolated_home):
+    partial = answer(cost=None, usage=Usage(), interrupted=True)
+    row = Ledger().record_response(partial, status="interrupted", prices=PRICES, fallback_tokens=(20, 10))
+    assert (row["status"], row["cost_source"]) == ("interrupted", "estimated")
+    assert row["cost"] == pytest.approx((20 * 3.0 + 10 * 15.0) / 1e6) and row["prompt_tokens"] is None
+
+
+def test_session_total_counts_rows_written_before_a_restart_with_the_same_session_id(tmp_path):
+    Ledger(tmp_path / "l.sqlite", session_id="same").record_response(answer(cost=0.25))
+    assert Ledger(tmp_path / "l.sqlite", session_id="same").session_total() == pytest.approx(0.25)
