@@ -1,0 +1,209 @@
+"""The comparison runner against the emulator over loopback: concurrency, isolation, Stop, table, ledger, budget."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from openrouter_magic import OpenRouter
+from openrouter_magic._budget import Budget, BudgetExceeded, model_prices, worst_case_cost
+from openrouter_magic._compare import build_messages, compare, session_factory, validate_models
+from openrouter_magic._compare_run import FRAME_COLUMNS, CompareRun
+from openrouter_magic._session import Session
+from openrouter_magic.testing import FakeOpenRouter
+
+A, B, C = "openai/gpt-4.1-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"
+FREE = "deepseek/deepseek-chat-v3.1:free"
+MODELS = [A, B, C]
+PROMPT = "Explain server-sent events in one paragraph."
+KEY = "sk-or-v1-compare-test-0123456789"
+
+
+class Recorder:
+    """A listener that remembers every update it was given."""
+
+    def __init__(self) -> None:
+        self.updates: list[tuple[int, str, int]] = []
+        self.first_finish_texts: list[int] | None = None
+        self.finished = 0
+        self.run: CompareRun | None = None
+
+    def pane_changed(self, index, pane) -> None:
+        self.updates.append((index, pane.status, len(pane.text)))
+        if pane.finished and self.first_finish_texts is None:
+            self.first_finish_texts = [len(p.text) for p in self.run.panes]
+
+    def run_finished(self, run) -> None:
+        self.finished += 1
+
+
+@pytest.fixture
+def server():
+    with FakeOpenRouter() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def client(server):
+    async with OpenRouter(api_key=KEY, base_url=server.base_url, max_retries=0) as c:
+        yield c
+
+
+@pytest.fixture
+def session(server, monkeypatch):
+    monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
+    monkeypatch.setenv("OPENROUTER_BASE_URL", server.base_url)
+    s = Session()
+    yield s
+    s.close()
+
+
+def streams(client, **params):
+    return lambda model: client.stream(PROMPT, model=model, **params)
+
+
+async def run_with(models, factory, **kwargs) -> tuple[CompareRun, Recorder]:
+    recorder = Recorder()
+    run = CompareRun(models, factory, listener=recorder, **kwargs)
+    recorder.run = run
+    await run.run()
+    return run, recorder
+
+
+async def test_every_pane_shows_text_before_any_model_finishes(server, client):
+    server.configure(chunk_delay=0.01, answer="word " * 60, per_model={
+        A: {"first_byte_delay": 0.05}, B: {"first_byte_delay": 0.1}, C: {"first_byte_delay": 0.15}})
+    run, recorder = await run_with(MODELS, streams(client), interval=0.02)
+    assert all(pane.status == "ok" for pane in run.panes)
+    assert recorder.first_finish_texts is not None and all(n > 0 for n in recorder.first_finish_texts)
+
+
+async def test_the_models_stream_concurrently_not_one_after_another(server, client):
+    server.configure(first_byte_delay=0.3, answer="x" * 40)
+    started = time.perf_counter()
+    run, _ = await run_with(MODELS, streams(client))
+    wall = time.perf_counter() - started
+    assert wall < 0.3 * len(MODELS) * 0.8 and max(p.elapsed_s for p in run.panes) >= 0.3
+
+
+@pytest.mark.parametrize("status", [401, 402, 404, 429, 502])
+async def test_an_http_error_shows_in_its_own_pane_and_the_others_answer(server, client, status):
+    server.queue_error(status, model=B)
+    run, _ = await run_with(MODELS, streams(client))
+    failed, others = run.panes[1], [run.panes[0], run.panes[2]]
+    assert failed.status == "error" and failed.error.startswith(f"{status}:") and failed.text == ""
+    assert all(p.status == "ok" and p.text and p.error is None for p in others)
+
+
+async def test_a_mid_stream_error_keeps_the_partial_text_in_its_pane(server, client):
+    server.configure(per_model={C: {"mid_stream_error": {"after_chunks": 3, "code": 502, "message": "upstream died"}}})
+    run, _ = await run_with(MODELS, streams(client))
+    broken = run.panes[2]
+    assert broken.status == "error" and "upstream died" in broken.error and len(broken.text) > 0
+    assert [p.status for p in run.panes[:2]] == ["ok", "ok"]
+
+
+async def test_pane_updates_are_throttled_to_about_ten_a_second(server, client):
+    server.configure(chunk_delay=0.002, chunk_chars=1, answer="y" * 200)
+    run, recorder = await run_with([A, B], streams(client), interval=0.1)
+    longest = max(p.elapsed_s for p in run.panes)
+    per_pane = [sum(1 for i, _, _ in recorder.updates if i == k) for k in range(2)]
+    assert all(2 <= n <= longest / 0.1 + 3 for n in per_pane), (per_pane, longest)
+    assert recorder.finished == 1
+
+
+async def test_stop_cancels_every_stream_within_half_a_second_and_keeps_partial_text(server, client):
+    server.configure(chunk_delay=0.02, answer="z " * 400)
+    run = CompareRun(MODELS, streams(client))
+    run.start()
+    while not all(p.text for p in run.panes):
+        await asyncio.sleep(0.01)
+    before = server.disconnects
+    stopped_at = time.perf_counter()
+    run.stop()
+    await run.wait()
+    assert time.perf_counter() - stopped_at < 0.5
+    assert [p.status for p in run.panes] == ["interrupted"] * 3 and all(p.text for p in run.panes)
+    assert await asyncio.to_thread(server.wait_for_disconnects, before + 3, 2.0)
+
+
+async def test_the_result_table_has_one_row_per_model_with_the_billed_costs(server, client):
+    server.configure(per_model={FREE: {"answer": "Free answer."}})
+    run, _ = await run_with([A, B, FREE], streams(client, max_tokens=60))
+    frame = run.frame()
+    assert list(frame.columns) == FRAME_COLUMNS and list(frame["model"]) == [A, B, FREE]
+    for row in frame.itertuples():
+        assert row.status == "ok" and row.cost == pytest.approx(server.cost_of(row.generation_id), rel=1e-12)
+        assert row.completion_tokens > 0 and row.prompt_tokens > 0 and row.provider
+        assert 0 <= row.ttft_s <= row.elapsed_s and row.tokens_per_s > 0 and row.text
+    assert frame.loc[2, "text"] == "Free answer." and frame.loc[2, "cost"] == 0
+    assert run.total_cost == pytest.approx(sum(server.cost_of(g) for g in frame["generation_id"]))
+
+
+async def test_badges_mark_the_fastest_first_token_fastest_total_cheapest_and_longest(server, client):
+    server.configure(chunk_delay=0.005, per_model={
+        A: {"first_byte_delay": 0.0, "answer": "short"},
+        B: {"first_byte_delay": 0.15, "answer": "a much longer answer " * 10},
+        FREE: {"first_byte_delay": 0.3, "answer": "medium answer here"}})
+    run, _ = await run_with([A, B, FREE], streams(client))
+    badges = {p.model: p.badges for p in run.panes}
+    assert badges == {A: ["fastest first token", "fastest total"], B: ["longest answer"], FREE: ["cheapest"]}
+
+
+async def test_failed_panes_get_no_badges(server, client):
+    server.queue_error(404, model=A)
+    run, _ = await run_with([A, B], streams(client))
+    assert run.panes[0].badges == [] and set(run.panes[1].badges) == {
+        "fastest first token", "fastest total", "cheapest", "longest answer"}
+
+
+async def test_each_pane_writes_its_own_ledger_row_through_the_session(server, session):
+    server.queue_error(404, model=C)
+    factory = session_factory(session, build_messages(PROMPT), {"max_tokens": 50})
+    run, _ = await run_with(MODELS, factory)
+    rows = session.ledger.frame().sort_values("model").reset_index(drop=True)
+    assert sorted(rows["model"]) == sorted(MODELS)
+    by_model = {r.model: r for r in rows.itertuples()}
+    assert by_model[C].status == "error" and by_model[A].status == by_model[B].status == "ok"
+    for pane in run.panes[:2]:
+        assert by_model[pane.model].cost == pytest.approx(pane.cost) and by_model[pane.model].generation_id == pane.generation_id
+
+
+async def test_stopped_panes_are_recorded_as_interrupted_in_the_ledger(server, session):
+    server.configure(chunk_delay=0.02, answer="z " * 400)
+    run = CompareRun([A, B], session_factory(session, build_messages(PROMPT), {}))
+    run.start()
+    while not all(p.text for p in run.panes):
+        await asyncio.sleep(0.01)
+    run.stop()
+    await run.wait()
+    assert list(session.ledger.frame()["status"]) == ["interrupted", "interrupted"]
+
+
+def test_compare_outside_a_kernel_runs_to_the_end_and_returns_the_table(server, session):
+    frame = compare(PROMPT, [A, B], session=session, max_tokens=40)
+    assert list(frame["status"]) == ["ok", "ok"] and all(frame["text"].str.len() > 0)
+    assert sorted(r.json["model"] for r in server.chat_requests) == sorted([A, B])
+    assert all(r.json["max_tokens"] == 40 and r.json["messages"][-1]["content"] == PROMPT for r in server.chat_requests)
+
+
+def test_a_comparison_whose_sum_exceeds_the_budget_is_refused_before_sending(server, session):
+    prices = session.run(session.catalog_frame())
+    worst = [worst_case_cost(build_messages(PROMPT), 1000, model_prices(prices, m)) for m in (A, B)]
+    session.budget = Budget(max(worst) + min(worst) / 2)  # each pane alone fits, the two together do not
+    with pytest.raises(BudgetExceeded, match="together"):
+        compare(PROMPT, [A, B], session=session, max_tokens=1000)
+    assert server.chat_requests == []
+    assert list(session.ledger.frame()["status"]) == ["refused", "refused"]
+
+
+@pytest.mark.parametrize("models", [[], [A], "openai/gpt-4.1-mini", [A] * 9])
+def test_compare_needs_two_to_eight_models(models):
+    with pytest.raises(ValueError, match="2 to 8 models"):
+        validate_models(models)
+
+
+def test_models_may_be_given_as_one_comma_separated_string():
+    assert validate_models(f"{A}, {B} ,{C}") == MODELS
