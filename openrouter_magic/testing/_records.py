@@ -48,6 +48,7 @@ def key_record(*, label: str, usage: float, limit: float | None, free_requests: 
         "organization_id": None, "workspace_id": _ZERO_UUID, "allowed_data_regions": ["global"],
         "free_model_daily_requests": {"used": free_requests, "limit": 1000, "remaining": max(1000 - free_requests, 0)},
         "rate_limit": {"requests": -1, "interval": "10s", "note": "This field is deprecated and safe to ignore."},
+        "budgets": [], "effective_budget": None,  # required by the 2026 SDK model, absent from the 2026-10 recording
     }
 
 
@@ -110,7 +111,9 @@ def endpoints_record(model: dict[str, Any]) -> dict[str, Any]:
             "supports_tool_choice": {"none": True, "auto": True, "required": True, "function": True},
             "status": 0, "uptime_last_30m": _stable(model_id, provider + "u30", 97.0, 100.0),
             "uptime_last_5m": 100.0, "uptime_last_1d": _stable(model_id, provider + "u1d", 98.0, 100.0),
-            "supports_implicit_caching": False, "native_tools": {},
+            "supports_implicit_caching": False, "native_tools": {}, "supports_voice_cloning": False,
+            "supports_multiple_audio_references": False, "supports_image_reference": False,
+            "supports_diarization": False, "service_tier": None,
             "latency_last_30m": _percentiles(_stable(model_id, provider + "lat", 250, 1500), 0.4),
             "throughput_last_30m": _percentiles(_stable(model_id, provider + "tps", 30, 180), -0.15),
         })
