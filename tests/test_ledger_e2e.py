@@ -153,3 +153,11 @@ async def test_key_report_from_the_emulator_never_shows_the_key(server, sentinel
     shown = repr(report) + report._repr_html_()
     assert sentinel_key not in shown and "SECRET" not in shown
     assert dict(report.rows())["credits purchased"] == "$25.00"
+
+
+async def test_the_row_is_written_when_the_call_ends_not_while_it_streams(server, client, ledger):
+    rows_seen = []
+    async for event in recorded_stream(client, ledger, Budget(1.0), PROMPT, "acme/pricey", PRICEY, max_tokens=60):
+        rows_seen.append(len(ledger.frame()))
+    assert rows_seen[0] == 0 and rows_seen[-2] == 0  # nothing during the stream…
+    assert rows_seen[-1] == 1 and len(ledger.frame()) == 1  # …one row as Done is handed over
