@@ -102,6 +102,7 @@ class Ledger:
         self.path = str(path) if path is not None else str(magic_home() / "ledger.sqlite")
         self.busy_timeout_ms = busy_timeout_ms
         self.fallback_reason: str | None = None  # set once the ledger runs in memory
+        self.last_row: dict[str, Any] | None = None  # the latest row this session wrote (for the footer)
         self._lock = threading.RLock()
         try:
             self._conn = self._open(self.path)
@@ -164,6 +165,7 @@ class Ledger:
         with self._lock:
             self._execute(_INSERT, tuple(row[name] for name in _ALL_COLUMNS))
             self._total += row["cost"] or 0.0
+            self.last_row = row
 
     def _sum_session(self) -> float:
         rows = self._execute("SELECT SUM(cost) FROM calls WHERE session = ?", (self.session_id,))

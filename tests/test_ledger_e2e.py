@@ -62,7 +62,7 @@ async def test_response_without_cost_gets_an_estimate_matching_catalog_prices(se
     response = await run_and_record(client, ledger, None, PROMPT, "acme/pricey", PRICEY)
     assert response.usage.cost is None
     row = ledger.frame().iloc[0]
-    assert row["cost_source"] == "estimated"
+    assert row["cost_source"] == "estimated" == ledger.last_row["cost_source"]
     assert row["cost"] == pytest.approx(server.cost_of(response.generation_id), rel=1e-9)
 
 
