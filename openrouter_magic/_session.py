@@ -9,12 +9,12 @@ from __future__ import annotations
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import _config
 from ._config import DEFAULT_MODEL, Setting
 from ._conversations import Conversations
-from ._guard import StreamProgress, guarded_stream
 from ._runner import LoopRunner
 from ._sandbox import Sandbox
 from ._types import ChatResponse, StreamEvent
@@ -52,6 +52,8 @@ class Session:
         self._store_url: str | None = None
         self._catalog: Any = None  # the last CatalogResult
         self._ledgers: dict[str, Any] = {}
+        self._disk_catalog: Any = None  # CatalogResult read from disk for prices, False when there is none
+        self._prefetch: asyncio.Task[Any] | None = None
 
     # -- the singleton ---------------------------------------------------------------------------
     @classmethod
@@ -132,7 +134,8 @@ class Session:
         if self._store is None or self._store_url != base_url:
             from ._catalog_store import CatalogStore
 
-            self._store, self._store_url, self._catalog = CatalogStore(base_url=base_url), base_url, None
+            self._store, self._store_url = CatalogStore(base_url=base_url), base_url
+            self._catalog = self._disk_catalog = self._prefetch = None
         return self._store
 
     async def catalog_result(self, refresh: bool = False) -> Any:
@@ -156,29 +159,31 @@ class Session:
             self._ledgers[where] = Ledger(path=None if where == "disk" else ":memory:", session_id=self.id)
         return self._ledgers[where]
 
-    def record(self, response: ChatResponse, *, status: str, error: str | None, prices: Any,
-               fallback_tokens: tuple[int, int] | None = None) -> dict[str, Any]:
-        """Write one ledger row."""
-        return self.ledger.record_response(response, status=status, error=error, prices=prices,
-                                           fallback_tokens=fallback_tokens)
-
     def known_prices(self, model: str | None) -> dict[str, Any] | None:
-        """Prices of ``model`` from the catalog already in memory (no network)."""
-        if not model or self._catalog is None:
+        """The catalog row of ``model`` from memory or the disk copy (never the network); None if unknown."""
+        if not model:
             return None
         from ._budget import model_prices
 
-        return model_prices(self._catalog.frame, model)
+        if self._catalog is None and self._disk_catalog is None:
+            self._disk_catalog = self.catalog_store.cached(self.settings()["base_url"].value) or False
+        source = self._catalog or self._disk_catalog
+        return model_prices(source.frame, model) if source else None
 
     async def prices_for(self, model: str | None) -> dict[str, Any] | None:
-        """Prices of ``model`` from the catalog, loading it (cache or network) when needed."""
+        """The catalog row of ``model``, loading the catalog (cache or network) when needed."""
         if not model:
             return None
         try:
             await self.catalog_result()
-        except Exception:  # an estimate is a nicety: never fail a call because the catalog is away
+        except Exception:  # prices are a nicety: never fail a call because the catalog is away
             return None
         return self.known_prices(model)
+
+    def prefetch_catalog(self) -> None:
+        """Load the catalog in the background (for cost estimates and suggestions) if it is not at hand."""
+        if self._catalog is None and self._prefetch is None:
+            self._prefetch = self.spawn(_quietly(self.catalog_result()))
 
     # -- running coroutines ----------------------------------------------------------------------
     def run(self, coro: Awaitable[Any]) -> Any:
@@ -203,27 +208,36 @@ class Session:
         return warning
 
     # -- streaming with the guard ----------------------------------------------------------------
-    def guarded_stream(self, messages: Any, model: str | None, *, progress: StreamProgress | None = None,
-                       **params: Any) -> AsyncIterator[StreamEvent]:
-        """Budget check, stream, exactly one ledger row (ok/error/interrupted/refused); re-raises errors."""
-        return guarded_stream(self, messages, model, progress, **params)
+    async def guarded_stream(self, messages: Any, model: str | None, **params: Any) -> AsyncIterator[StreamEvent]:
+        """Budget check before sending, stream, exactly one ledger row (ok/error/interrupted/refused).
 
-    def check_budget(self, requests: list[Request]) -> None:
-        """Refuse (BudgetExceeded, with ``refused`` ledger rows) when these requests together could overrun."""
-        self.run(self.check_budget_async(requests))
+        Re-raises every error (``BudgetExceeded`` when refused or stopped at the budget).
+        """
+        from ._ledger_glue import recorded_stream
+
+        model = model or self.default_model
+        if self.budget is not None:
+            prices: Any = await self.prices_for(model)
+        else:  # looked up when the call ends, so a catalog loaded meanwhile still gives an estimate
+            self.prefetch_catalog()
+            prices = _LazyPrices(self, model)
+        async with aclosing(recorded_stream(self.client, self.ledger, self.budget, messages, model, prices,
+                                            **params)) as events:
+            async for event in events:
+                yield event
+
+    def check_budget(self, requests: list[Request]) -> float | None:
+        """Refuse (BudgetExceeded, ``refused`` rows) when these requests together could overrun the budget."""
+        return self.run(self.check_budget_async(requests))
 
     async def check_budget_async(self, requests: list[Request]) -> float | None:
-        """``check_budget`` from inside a coroutine; returns the worst-case cost (None without a budget)."""
+        """``check_budget`` from inside a coroutine; returns the summed worst case (None without a budget)."""
         if self.budget is None:
             return None
         from ._budget import BudgetExceeded
 
         prices = {model: await self.prices_for(model) for model, _, _ in requests}
         try:
-            if len(requests) == 1:
-                model, messages, params = requests[0]
-                return self.budget.check(model, messages, (params or {}).get("max_tokens"), prices[model],
-                                         spent=self.ledger.session_total())
             return self.budget.check_many(requests, prices, spent=self.ledger.session_total())
         except BudgetExceeded as refused:
             for model, _, _ in requests:
@@ -251,3 +265,21 @@ def _current_shell() -> Any:
     except ImportError:  # pragma: no cover - IPython is a dependency, but the API works without it
         return None
     return get_ipython()
+
+
+async def _quietly(coro: Awaitable[Any]) -> None:
+    try:
+        await coro
+    except Exception:  # a background nicety: the next foreground call reports real problems
+        pass
+
+
+class _LazyPrices:
+    """A catalog row looked up at the moment it is read (``.get`` like a dict)."""
+
+    def __init__(self, session: Session, model: str) -> None:
+        self._session, self._model = session, model
+
+    def get(self, name: str, default: Any = None) -> Any:
+        row = self._session.known_prices(self._model)
+        return default if row is None else row.get(name, default)

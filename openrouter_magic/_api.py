@@ -1,0 +1,37 @@
+"""The Python API that works with or without IPython: ``catalog()``, ``ledger()``, ``compare()``.
+
+    from openrouter_magic import catalog, ledger, compare
+    df = catalog()                          # one row per model
+    ledger(all=True)                        # one row per call, all history
+    compare("Explain SSE", ["openai/gpt-4o-mini", "anthropic/claude-haiku-4.5"], max_tokens=200)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._session import Session
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+__all__ = ["catalog", "compare", "ledger"]
+
+
+def catalog(refresh: bool = False) -> pandas.DataFrame:
+    """The model catalog (cached on disk for an hour; ``refresh=True`` refetches)."""
+    session = Session.get()
+    return session.run(session.catalog_frame(refresh=refresh))
+
+
+def ledger(all: bool = False) -> pandas.DataFrame:
+    """One row per call: this session's, or all history with ``all=True``."""
+    return Session.get().ledger.frame(all=all)
+
+
+def compare(prompt: str | list[dict[str, Any]], models: Sequence[str], **params: Any) -> Any:
+    """Ask several models the same prompt: the CompareView in a kernel, a DataFrame elsewhere."""
+    from ._compare import compare as run_compare
+
+    return run_compare(prompt, models, session=Session.get(), **params)

@@ -1,0 +1,108 @@
+"""The options of ``%%openrouter`` (so ``%%openrouter?`` prints a generated manual) and their checks.
+
+Every misuse becomes exactly one ``UsageError`` line that says what to do (never SystemExit, never a
+traceback): argparse's own errors included.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+__all__ = ["FORMATS", "REASONING", "cell_options", "parse_cell_line", "split_list"]
+
+FORMATS = ("markdown", "text", "code", "json", "html")
+REASONING = ("none", "minimal", "low", "medium", "high")
+SORTS = ("price", "throughput", "latency")
+
+_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+    (("-m", "--model"), {"metavar": "MODEL", "help": "model id, e.g. anthropic/claude-sonnet-4.5 (default: %%openrouter use / "
+                                 "OpenRouterMagics.default_model / openrouter/auto)"}),
+    (("-s", "--system"), {"metavar": "SYSTEM", "help": "system prompt (quote it when it has spaces)"}),
+    (("-t", "--temperature"), {"metavar": "TEMPERATURE", "type": float, "help": "sampling temperature, 0 to 2"}),
+    (("--max-tokens",), {"type": int, "dest": "max_tokens", "metavar": "N", "help": "at most this many completion tokens (≥ 1)"}),
+    (("--top-p",), {"type": float, "dest": "top_p", "metavar": "P", "help": "nucleus sampling, 0 < P ≤ 1"}),
+    (("--seed",), {"metavar": "N", "type": int, "help": "seed for deterministic sampling (where the provider supports it)"}),
+    (("--stop",), {"metavar": "S", "action": "append", "help": "stop sequence (repeat for several)"}),
+    (("-f", "--format"), {"default": "markdown", "choices": FORMATS, "metavar": "|".join(FORMATS),
+                          "help": "how to show the answer: markdown (default), text, code (new cell below), "
+                                  "json (parsed), html"}),
+    (("-o", "--output"), {"metavar": "NAME", "help": "store the ChatResponse in this variable"}),
+    (("--chat",), {"metavar": "NAME", "nargs": "?", "const": "default",
+                   "help": "continue the named conversation (default: 'default'); re-running a cell replaces "
+                           "its exchange"}),
+    (("--image",), {"metavar": "PATH_OR_URL", "action": "append", "help": "image file or URL to send with the prompt (repeat for several)"}),
+    (("--schema",), {"metavar": "NAME", "help": "name of a JSON-schema dict or pydantic model class: structured output, parsed"}),
+    (("--reasoning",), {"choices": REASONING, "metavar": "|".join(REASONING), "help": "reasoning effort: none, minimal, low, medium, high"}),
+    (("--web",), {"action": "store_true", "help": "let the model search the web (web plugin)"}),
+    (("--fallback",), {"metavar": "M1,M2,…", "help": "fallback models M1,M2,… tried in order when the first fails"}),
+    (("--provider-order",), {"dest": "provider_order", "metavar": "P1,P2,…", "help": "providers to try in order, P1,P2,…"}),
+    (("--provider-sort",), {"dest": "provider_sort", "choices": SORTS, "metavar": "|".join(SORTS),
+                            "help": "prefer providers by price, throughput or latency"}),
+    (("--max-price",), {"dest": "max_price", "metavar": "USD_PER_M", "help": "highest price in USD per million tokens (X, or PROMPT,COMPLETION)"}),
+    (("--no-fallbacks",), {"dest": "no_fallbacks", "action": "store_true",
+                           "help": "never fall back to other providers"}),
+    (("--compare",), {"metavar": "M1,M2,…", "help": "send the prompt to models M1,M2,… side by side"}),
+    (("--no-stream",), {"dest": "no_stream", "action": "store_true", "help": "show the answer only when complete"}),
+    (("--no-interpolate",), {"dest": "no_interpolate", "action": "store_true",
+                             "help": "leave {name} in the prompt as it is"}),
+    (("-q", "--quiet"), {"action": "store_true", "help": "no footer"}),
+]
+
+
+def cell_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate the cell magic with every option (the decorators build ``%%openrouter?``)."""
+    for flags, kwargs in reversed(_OPTIONS):
+        func = argument(*flags, **kwargs)(func)
+    return magic_arguments(name="%openrouter")(func)
+
+
+def parse_cell_line(magic: Callable[..., Any], line: str) -> argparse.Namespace:
+    """Parse and check the options; every problem is one UsageError line."""
+    try:
+        args = parse_argstring(magic, line)
+    except UsageError as error:
+        raise UsageError(f"{_one_line(error)} — see %%openrouter? for the options") from None
+    except ValueError as error:  # unbalanced quotes
+        raise UsageError(f"cannot read the options ({error}): check the quotes") from None
+    _check_numbers(args)
+    return args
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    if args.temperature is not None and not 0 <= args.temperature <= 2:
+        raise UsageError(f"-t/--temperature must be between 0 and 2, not {args.temperature:g}")
+    if args.max_tokens is not None and args.max_tokens < 1:
+        raise UsageError(f"--max-tokens must be at least 1, not {args.max_tokens}")
+    if args.top_p is not None and not 0 < args.top_p <= 1:
+        raise UsageError(f"--top-p must be above 0 and at most 1, not {args.top_p:g}")
+    if args.output is not None and not args.output.isidentifier():
+        raise UsageError(f"-o needs a variable name, not {args.output!r}")
+    if args.max_price is not None:
+        max_price(args.max_price)
+
+
+def max_price(text: str) -> dict[str, float]:
+    """``1.5`` → both prices; ``1,5`` → prompt 1, completion 5 (USD per million tokens)."""
+    parts = split_list(text)
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        values = []
+    if len(values) not in (1, 2) or any(v < 0 for v in values):
+        raise UsageError(f"--max-price takes USD per million tokens, e.g. 1.5 or 1,5 — not {text!r}")
+    prompt, completion = (values[0], values[0]) if len(values) == 1 else values
+    return {"prompt": prompt, "completion": completion}
+
+
+def split_list(text: str | None) -> list[str]:
+    """``"a, b,,c"`` → ``["a", "b", "c"]``."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
