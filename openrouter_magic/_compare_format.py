@@ -131,10 +131,14 @@ def terminal_report(panes: Sequence[PaneState], frame, wall_s: float | None = No
     """Each model's answer in turn, labelled, then the stats table (terminal IPython, scripts)."""
     blocks = []
     for pane in panes:
-        label = pane.model + (f" (via {pane.provider})" if pane.provider else "")
-        state = pane.status if pane.status != "error" else f"error: {pane.error}"
-        mark = "" if pane.status == "ok" else f"  [{state}]"
-        badges = f"  ({', '.join(pane.badges)})" if pane.badges else ""
-        blocks.append(f"=== {label}{mark}{badges} ===\n{pane.text.rstrip()}\n")
-    stats = frame.drop(columns=["text", "error", "generation_id"]).to_string(index=False, na_rep="-")
+        label = " · ".join(filter(None, [pane.model, pane.provider, ", ".join(pane.badges),
+                                         "" if pane.status == "ok" else pane.status]))
+        body = pane.text.rstrip()
+        if pane.error:
+            body += ("\n" if body else "") + f"[{pane.status}: {pane.error}]"
+        elif pane.status == "interrupted":
+            body += ("\n" if body else "") + "[stopped — partial answer]"
+        blocks.append(f"=== {label} ===\n{body}\n")
+    stats = frame.drop(columns=["text", "error", "generation_id"]).round(
+        {"ttft_s": 2, "elapsed_s": 2, "tokens_per_s": 1}).to_string(index=False, na_rep="-")
     return "\n".join(blocks) + "\n" + stats + "\n" + summary_text(panes, wall_s)

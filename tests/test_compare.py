@@ -114,16 +114,18 @@ async def test_pane_updates_are_throttled_to_about_ten_a_second(server, client):
     assert recorder.finished == 1
 
 
-async def test_stop_cancels_every_stream_within_half_a_second_and_keeps_partial_text(server, client):
+async def test_the_stop_button_cancels_every_stream_within_half_a_second_and_keeps_partial_text(server, client):
+    from openrouter_magic._compare_view import CompareView
+
     server.configure(chunk_delay=0.02, answer="z " * 400)
-    run = CompareRun(MODELS, streams(client))
-    run.start()
+    view = CompareView(MODELS)
+    run = view.start(streams(client))
     while not all(p.text for p in run.panes):
         await asyncio.sleep(0.01)
     before = server.disconnects
     stopped_at = time.perf_counter()
-    run.stop()
-    await run.wait()
+    view.stop_button.click()
+    await view.wait()
     assert time.perf_counter() - stopped_at < 0.5
     assert [p.status for p in run.panes] == ["interrupted"] * 3 and all(p.text for p in run.panes)
     assert await asyncio.to_thread(server.wait_for_disconnects, before + 3, 2.0)

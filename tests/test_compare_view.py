@@ -1,0 +1,223 @@
+"""CompareView and the playground without a browser: traits, clicks, badges, grid, static HTML, terminal output."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+from openrouter_magic import OpenRouter
+from openrouter_magic._compare import build_messages, compare_from_magic
+from openrouter_magic._compare_markdown import markdown_to_html
+from openrouter_magic._compare_view import CompareView
+from openrouter_magic._playground import Playground
+from openrouter_magic._session import Session
+from openrouter_magic.testing import FakeOpenRouter
+
+A, B, C = "openai/gpt-4.1-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"
+PROMPT = "Compare **SSE** and WebSockets."
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture
+def server():
+    with FakeOpenRouter() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def client(server, sentinel_key):
+    async with OpenRouter(api_key=sentinel_key, base_url=server.base_url, max_retries=0) as c:
+        yield c
+
+
+@pytest.fixture
+def shell():
+    sh = InteractiveShell.instance()
+    yield sh
+    InteractiveShell.clear_instance()
+
+
+@pytest.fixture
+def session(server, monkeypatch, sentinel_key):
+    monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
+    monkeypatch.setenv("OPENROUTER_BASE_URL", server.base_url)
+    s = Session()
+    yield s
+    s.close()
+
+
+def streams(client):
+    return lambda model: client.stream(PROMPT, model=model)
+
+
+async def finished_view(client, models) -> CompareView:
+    view = CompareView(models)
+    view.start(streams(client))
+    await view.wait()
+    return view
+
+
+async def test_pane_text_widgets_fill_while_the_models_are_still_streaming(server, client):
+    server.configure(chunk_delay=0.01, answer="Plain *words* " * 40)
+    view = CompareView([A, B])
+    view.start(streams(client), interval=0.02)
+    while not all("<em>words</em>" in pane.text.value for pane in view.panes):
+        assert view.running, "every pane should show text before the run ends"
+        await asyncio.sleep(0.01)
+    assert view.status == "running" and "chars" in view.panes[0].footer.value
+    await view.wait()
+    assert view.status == "done" and "total" in view.panes[0].footer.value
+
+
+async def test_badges_summary_and_result_appear_when_every_model_has_finished(server, client):
+    server.configure(per_model={A: {"answer": "short"}, B: {"first_byte_delay": 0.1, "answer": "longer " * 50}})
+    view = await finished_view(client, [A, B])
+    first, second = (pane.badges.value for pane in view.panes)
+    assert first.count('class="orm-compare-badge"') == 3 and "fastest first token" in first and "cheapest" in first
+    assert second == '<span class="orm-compare-badge">longest answer</span>'
+    assert "2 of 2 answered" in view.summary.value and "total $" in view.summary.value
+    assert list(view.result["model"]) == [A, B]
+
+
+@pytest.mark.parametrize(("count", "columns"), [(2, 2), (4, 4), (5, 4), (8, 4)])
+def test_the_grid_holds_up_to_four_panes_a_row_and_wraps(count, columns):
+    models = [f"acme/model-{i}" for i in range(count)]
+    view = CompareView(models)
+    assert len(view.grid.children) == count
+    assert view.grid.layout.grid_template_columns == f"repeat({columns}, minmax(0, 1fr))"
+    assert f"repeat({columns},minmax(0,1fr))" in view.static_html()
+
+
+def test_every_part_carries_its_stable_css_class():
+    view = CompareView([A, B])
+    pane = view.panes[0]
+    assert "orm-compare" in view._dom_classes and "orm-compare-stop" in view.stop_button._dom_classes
+    assert "orm-compare-summary" in view.summary._dom_classes and "orm-compare-pane" in pane._dom_classes
+    assert "orm-compare-text" in pane.text._dom_classes and "orm-compare-footer" in pane.footer._dom_classes
+
+
+async def test_the_output_bundle_has_the_widget_and_a_static_html_copy_of_the_final_panes(server, client):
+    server.configure(per_model={A: {"answer": "Use `curl -N` & <b>read</b>."}})
+    view = await finished_view(client, [A, B])
+    bundle = view._repr_mimebundle_()
+    assert bundle[WIDGET_VIEW]["model_id"] == view.model_id
+    page = bundle["text/html"]
+    assert markdown_to_html("Use `curl -N` & <b>read</b>.") in page and "<b>read</b>" not in page
+    assert markdown_to_html(view.result.loc[1, "text"]) in page
+    assert page.count('class="orm-compare-pane"') == 2 and "orm-compare-badge" in page and "2 of 2 answered" in page
+
+
+async def test_a_displayed_view_is_replaced_in_place_by_the_final_panes(server, client, shell):
+    server.configure(chunk_delay=0.005)
+    view = CompareView([A, B])
+    with capture_output() as cap:
+        view.start(streams(client))
+        shell.display_formatter.format(view)  # what the display hook does with a cell's value
+        await view.wait()
+    first, *updates = cap.outputs
+    assert WIDGET_VIEW in first.data and 'class="orm-compare-badge"' not in first.data["text/html"]
+    assert len(updates) == 1 and updates[0].update
+    assert markdown_to_html(view.result.loc[0, "text"]) in updates[0].data["text/html"]
+    assert WIDGET_VIEW in updates[0].data
+
+
+async def test_an_error_pane_shows_its_error_and_never_the_key(server, client, sentinel_key):
+    server.queue_error(402, model=B)
+    view = await finished_view(client, [A, B])
+    notice = view.panes[1].notice.value
+    assert 'class="orm-compare-error"' in notice and "402" in notice and view.panes[0].notice.value == ""
+    assert sentinel_key not in view.static_html() and sentinel_key not in repr(view)
+
+
+async def test_the_stop_button_is_enabled_only_while_running(server, client):
+    server.configure(chunk_delay=0.005)
+    view = CompareView([A, B])
+    assert view.stop_button.disabled
+    view.start(streams(client))
+    assert not view.stop_button.disabled
+    await view.wait()
+    assert view.stop_button.disabled
+
+
+async def test_stopped_panes_keep_their_text_and_are_marked(server, client):
+    server.configure(chunk_delay=0.02, answer="slow " * 300)
+    view = CompareView([A, B])
+    view.start(streams(client))
+    while not all(pane.text for pane in view.run.panes):
+        await asyncio.sleep(0.01)
+    view.stop_button.click()
+    await view.wait()
+    assert view.status == "stopped" and "2 interrupted" in view.summary.value
+    assert all("orm-compare-interrupted" in p.notice.value and "slow" in p.text.value for p in view.panes)
+
+
+async def test_running_again_reuses_the_panes(server, client):
+    view = await finished_view(client, [A, B])
+    panes = list(view.panes)
+    view.start(streams(client), models=[A, B, C])
+    await view.wait()
+    assert view.panes[:2] == panes and len(view.panes) == 3 and list(view.result["status"]) == ["ok"] * 3
+
+
+def test_terminal_ipython_prints_each_answer_labelled_then_the_stats_table(server, session, shell, capsys):
+    compare_from_magic(session, build_messages(PROMPT), f"{A},{B}", {"max_tokens": 40}, output_name="cmp", shell=shell)
+    out = capsys.readouterr().out
+    frame = shell.user_ns["cmp"]
+    label_a, label_b = out.index(f"=== {A} · OpenAI"), out.index(f"=== {B} · Anthropic")
+    assert label_a < out.index(frame.loc[0, "text"]) < label_b < out.index(frame.loc[1, "text"])
+    table = out[out.index(frame.loc[1, "text"]):]
+    assert "completion_tokens" in table and "ttft_s" in table and "2 of 2 answered" in table
+
+
+async def test_the_playground_runs_the_chosen_models_and_reuses_its_panes(server, session):
+    play = Playground(session, [A])
+    await play.catalog_task
+    assert A in play.search.options and B in play.search.options
+    play.prompt.value = PROMPT
+    assert play.run() is None and "choose 2 to 8" in play.message.value
+    play.search.value = B  # picking an id from the search list adds it
+    assert play.models == [A, B] and play.chosen.options == (A, B)
+    await play.run()
+    await play.view.wait()
+    panes = list(play.view.panes)
+    assert list(play.view.result["status"]) == ["ok", "ok"] and not play.run_button.disabled
+    assert [r.json["temperature"] for r in server.chat_requests] == [1.0, 1.0]
+    play.remove_model(A)
+    play.add_model(C)
+    await play.run()
+    await play.view.wait()
+    assert play.view.panes == panes and list(play.view.result["model"]) == [B, C]
+
+
+async def test_the_playground_stop_button_cancels_the_run(server, session):
+    server.configure(chunk_delay=0.02, answer="slow " * 300)
+    play = Playground(session, [A, B])
+    play.prompt.value, play.system.value = PROMPT, "Be brief."
+    await play.run()
+    assert not play.stop_button.disabled and play.run_button.disabled
+    await asyncio.sleep(0.1)
+    play.stop_button.click()
+    await play.view.wait()
+    assert play.view.status == "stopped" and play.stop_button.disabled
+    assert server.chat_requests[0].json["messages"][0] == {"role": "system", "content": "Be brief."}
+
+
+@pytest.mark.parametrize(("markdown", "expected"), [
+    ("a <script>x</script>", "<p>a &lt;script&gt;x&lt;/script&gt;</p>"),
+    ("**bold** and *it* and snake_case_name", "<p><strong>bold</strong> and <em>it</em> and snake_case_name</p>"),
+    ("use `a<b>` here", "<p>use <code>a&lt;b&gt;</code> here</p>"),
+    ("```py\nif a<b:\n    pass\n```", '<pre><code class="language-py">if a&lt;b:\n    pass</code></pre>'),
+    ("```\nstill streaming <", "<pre><code>still streaming &lt;</code></pre>"),
+    ("- one\n- two", "<ul><li>one</li><li>two</li></ul>"),
+    ("1. one\n2. two", "<ol><li>one</li><li>two</li></ol>"),
+    ("# Title", "<h1>Title</h1>"),
+    ("first\n\nsecond", "<p>first</p>\n<p>second</p>"),
+    ("[ok](https://x.org/?a=1&b=2) [no](javascript:alert(1))",
+     '<p><a href="https://x.org/?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">ok</a> [no](javascript:alert(1))</p>'),
+    ('<img src=x onerror="alert(1)">', "<p>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</p>"),
+])
+def test_markdown_becomes_safe_html(markdown, expected):
+    assert markdown_to_html(markdown) == expected
