@@ -67,12 +67,21 @@ class BlockSplitter:
         self._force(pieces)
         return pieces
 
-    def _scan(self, pieces: list[Piece]) -> None:
+    def finish(self) -> list[Piece]:
+        """The text is complete: return the remaining pieces, the last one included."""
+        pieces: list[Piece] = []
+        self._scan(pieces, final=True)
+        if self._tail:
+            pieces.append(self._emit(self._tail, joined_next=False))
+            self._tail, self._pos = "", 0
+        return pieces
+
+    def _scan(self, pieces: list[Piece], final: bool = False) -> None:
         tail, start, pos = self._tail, 0, self._pos
-        while True:
+        while pos < len(tail):
             nl = tail.find("\n", pos)
             line = tail[pos:] if nl < 0 else tail[pos:nl]
-            if nl < 0 and not (self._cut is not None and len(line.strip()) >= _CLASSIFY_CHARS):
+            if nl < 0 and not (self._cut is not None and (final or len(line.strip()) >= _CLASSIFY_CHARS)):
                 break  # an incomplete line is classified early only when it is long enough
             if self._midline:
                 self._midline = False
@@ -136,7 +145,7 @@ class BlockSplitter:
         elif self._pos > 0:
             cut = self._pos
         else:
-            cut = len(self._tail)
+            cut = self.max_chars
         at_line_end = self._tail[cut - 1] == "\n"
         safe = self.mode == "text" and at_line_end
         pieces.append(self._emit(self._tail[:cut], joined_next=not safe))

@@ -154,12 +154,11 @@ class NotebookRenderer(Renderer):
             if not final:
                 self._tail_id = self._publish(self._window_bundle(full), self._tail_id)
             return
-        for piece in self._splitter.feed(chunk):
+        pieces = self._splitter.feed(chunk) + (self._splitter.finish() if final else [])
+        for piece in pieces:
             self._settle(piece)
         tail = self._splitter.tail
-        if final and tail.text:
-            self._settle(tail)
-        elif tail.text:
+        if tail.text:
             self._tail_id = self._publish(self._piece_bundle(tail), self._tail_id)
 
     def _settle(self, piece: Piece) -> None:

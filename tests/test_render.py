@@ -1,0 +1,289 @@
+"""The notebook renderer in a real InteractiveShell with captured display messages and a simulated clock."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+from openrouter_magic._render import NotebookRenderer, make_renderer
+from openrouter_magic._types import ChatResponse
+from render_helpers import Clock, answer_markdown, final_states, long_markdown, sent_bytes, stream
+
+ANSWER = "# Title\n\nFirst paragraph.\n\n```python\nx = 1\n\n\ny = 2\n```\n\n- a\n- b\n\nLast words."
+
+
+@pytest.fixture
+def shell():
+    sh = InteractiveShell.instance()
+    yield sh
+    InteractiveShell.clear_instance()
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def notebook(shell, clock, fmt="markdown", **options):
+    return NotebookRenderer(fmt, shell=shell, clock=clock, **options)
+
+
+def test_the_saved_state_holds_the_answer_exactly_once(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        stream(renderer, ANSWER, clock, chunk=3, dt=0.1)
+        renderer.finish(ChatResponse(text=ANSWER), None)
+    assert answer_markdown(cap.outputs) == ANSWER
+    plain = "".join(s["text/plain"] for s in final_states(cap.outputs))
+    assert plain == ANSWER
+    assert len(final_states(cap.outputs)) > 3  # finished blocks live in their own displays
+
+
+def test_the_first_token_replaces_the_waiting_indicator_in_the_same_display(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("openai/gpt-4o")
+        clock.now += 1.25
+        renderer.tick()
+        renderer.text("Hi")
+    first, tick, token = cap.outputs
+    assert "waiting for first token… 0.0s" in first.data["text/plain"]
+    assert "openai/gpt-4o" in first.data["text/plain"]
+    assert "waiting for first token… 1.2s" in tick.data["text/plain"] and tick.update
+    assert token.update and token.data["text/markdown"] == "Hi"
+    assert len({o.transient["display_id"] for o in cap.outputs}) == 1
+
+
+def test_updates_are_throttled_to_the_refresh_interval(shell, clock):
+    text = "word " * 2000  # one 10 kB paragraph, no block boundary at all
+    with capture_output() as cap:
+        renderer = notebook(shell, clock, refresh_interval=0.25)
+        renderer.start("m")
+        stream(renderer, text, clock, chunk=5, dt=0.005)  # 2,000 deltas over 10 simulated seconds
+        renderer.finish(ChatResponse(text=text), None)
+    assert len(cap.outputs) <= 10 / 0.25 + 12  # one per tick, plus forced cuts and the final merge
+    assert len(cap.outputs) >= 30
+    assert answer_markdown(cap.outputs) == text
+
+
+def test_display_bytes_grow_linearly_with_a_long_answer(shell, clock):
+    def ratio(tokens):
+        text = long_markdown(tokens)
+        with capture_output() as cap:
+            renderer = notebook(shell, clock)
+            renderer.start("m")
+            stream(renderer, text, clock, chunk=4, dt=0.003)  # 20,000 tokens take 60 simulated seconds
+            renderer.finish(ChatResponse(text=text), None)
+        assert answer_markdown(cap.outputs) == text
+        return sent_bytes(cap.outputs) / len(text.encode())
+
+    long, short = ratio(20_000), ratio(2_000)
+    assert long <= 10
+    assert long < short * 1.5  # ten times the answer, about ten times the bytes: linear, not quadratic
+
+
+def test_finished_blocks_are_never_sent_again(shell, clock):
+    text = long_markdown(3000)
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        stream(renderer, text, clock, chunk=4, dt=0.02)
+        renderer.finish(ChatResponse(text=text), None)
+    per_display: dict[str, list[str]] = {}
+    for output in cap.outputs:
+        per_display.setdefault(output.transient["display_id"], []).append(output.data.get("text/markdown"))
+    finished = [history for history in list(per_display.values())[:-1] if history[-1]]
+    # Once a display holds a finished block, later messages (if any) only empty it after a merge.
+    for history in finished:
+        assert history.count(history[-1]) == 1 or history[-1] == ""
+
+
+def test_a_blank_line_inside_an_open_fence_does_not_end_the_block(shell, clock):
+    text = "Intro.\n\n```python\ndef f():\n\n    return 1\n```\n\nOutro paragraph."
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        stream(renderer, text, clock, chunk=2, dt=0.3)
+        renderer.finish(None, None)
+    blocks = [s["text/markdown"] for s in final_states(cap.outputs)]
+    assert blocks == ["Intro.\n\n", "```python\ndef f():\n\n    return 1\n```\n\n", "Outro paragraph."]
+
+
+def test_a_fence_too_long_for_one_block_is_merged_into_one_display_at_the_end(shell, clock):
+    code = "".join(f"v{i} = {i}\n" for i in range(400))
+    text = f"Code:\n\n```python\n{code}```\n\nDone."
+    with capture_output() as cap:
+        renderer = notebook(shell, clock, max_block_chars=500)
+        renderer.start("m")
+        stream(renderer, text, clock, chunk=6, dt=0.05)
+        streamed = [o.data.get("text/markdown", "") for o in cap.outputs if not o.update]
+        renderer.finish(None, None)
+    assert any(s.startswith("```python\n") and not s.startswith("```python\nv0") for s in streamed)
+    non_empty = [s["text/markdown"] for s in final_states(cap.outputs) if s["text/markdown"]]
+    assert non_empty == ["Code:\n\n", f"```python\n{code}```\n\n", "Done."]
+
+
+def test_link_references_force_one_whole_rendering_at_the_end(shell, clock):
+    text = "See [the docs][d].\n\nMore text here.\n\n[d]: https://example.org\n"
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        stream(renderer, text, clock, chunk=3, dt=0.3)
+        renderer.finish(None, None)
+    assert [s["text/markdown"] for s in final_states(cap.outputs) if s["text/markdown"]] == [text]
+
+
+def test_reasoning_streams_into_an_open_block_that_closes_when_the_answer_starts(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        clock.now += 0.5
+        renderer.reasoning("Let me think <carefully>.")
+        clock.now += 0.5
+        renderer.reasoning(" Step two.")
+        renderer.tick()
+        renderer.text("Answer.")
+        renderer.finish(None, None)
+    reasoning_history = [o.data for o in cap.outputs if o.transient["display_id"] == cap.outputs[0].transient["display_id"]]
+    assert "<details open>" in reasoning_history[1]["text/html"]
+    assert "&lt;carefully&gt;" in reasoning_history[1]["text/html"]
+    states = final_states(cap.outputs)
+    assert states[0]["text/html"].startswith("<details>")
+    assert "Let me think <carefully>. Step two." in states[0]["text/plain"]
+    assert states[1]["text/markdown"] == "Answer."
+
+
+def test_text_format_sends_plain_text_only(shell, clock):
+    text = "line one\nline two\n\nline three"
+    with capture_output() as cap:
+        renderer = notebook(shell, clock, "text")
+        renderer.start("m")
+        stream(renderer, text, clock, dt=0.3)
+        renderer.finish(None, None)
+    answer = [s for s in final_states(cap.outputs)]
+    assert all(set(s) == {"text/plain"} for s in answer)
+    assert "".join(s["text/plain"] for s in answer) == text
+
+
+def test_code_format_shows_one_highlighted_fence_with_the_language(shell, clock):
+    text = "```\ndef f():\n    return '```'\n```"
+    with capture_output() as cap:
+        renderer = notebook(shell, clock, "code", language="python")
+        renderer.start("m")
+        stream(renderer, text, clock, dt=0.3)
+        renderer.finish(None, None)
+    (state,) = final_states(cap.outputs)
+    assert state["text/markdown"] == "````python\ndef f():\n    return '```'\n````"
+    assert state["text/plain"] == "def f():\n    return '```'"
+
+
+def test_json_format_streams_raw_text_then_shows_parsed_json(shell, clock):
+    text = '```json\n{"name": "Ada", "langs": ["en", "fr"]}\n```'
+    with capture_output() as cap:
+        renderer = notebook(shell, clock, "json")
+        renderer.start("m")
+        stream(renderer, text, clock, dt=0.3)
+        renderer.finish(None, None)
+    assert all(set(o.data) == {"text/plain"} for o in cap.outputs[1:-1])  # after the waiting indicator
+    final = cap.outputs[-1]
+    assert final.data["application/json"] == {"name": "Ada", "langs": ["en", "fr"]}
+    assert final.data["text/plain"].startswith('{\n  "name": "Ada"')
+    assert final.metadata["application/json"]["expanded"] is False
+
+
+def test_invalid_json_is_shown_raw_with_the_parse_error(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock, "json")
+        renderer.start("m")
+        renderer.text('{"a": ')
+        renderer.finish(None, None)
+    (state,) = final_states(cap.outputs)
+    assert state["text/plain"].startswith('{"a": \n⚠ not valid JSON')
+
+
+def test_html_format_renders_html_at_the_end(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock, "html")
+        renderer.start("m")
+        stream(renderer, "<b>bold</b> move", clock, dt=0.3)
+        renderer.finish(None, None)
+    assert "text/html" not in cap.outputs[-2].data
+    assert final_states(cap.outputs) == [{"text/html": "<b>bold</b> move", "text/plain": "<b>bold</b> move"}]
+
+
+def test_every_display_has_a_real_text_plain(shell, clock):
+    with capture_output() as cap:
+        for fmt in ("markdown", "text", "code", "json", "html"):
+            renderer = notebook(shell, clock, fmt)
+            renderer.start("m")
+            renderer.reasoning("hmm")
+            stream(renderer, '{"k": [1, 2]}\n\nmore', clock, dt=0.3)
+            renderer.finish(None, "footer line")
+    for output in cap.outputs:
+        assert "text/plain" in output.data
+        assert "object>" not in output.data["text/plain"]
+
+
+def test_an_interrupted_answer_keeps_its_partial_text_marked(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        stream(renderer, "Partial answer that stops", clock, dt=0.01)
+        renderer.finish(ChatResponse(text="Partial answer that stops", interrupted=True), "footer")
+    states = final_states(cap.outputs)
+    assert answer_markdown(cap.outputs) == "Partial answer that stops"
+    assert [s["text/plain"] for s in states[-2:]] == ["[interrupted]", "footer"]
+
+
+def test_a_failure_before_the_first_token_replaces_the_indicator_with_the_error(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        renderer.fail(None, "⚠ 502: provider down")
+    assert [s["text/plain"] for s in final_states(cap.outputs)] == ["⚠ 502: provider down"]
+
+
+def test_a_response_that_was_not_streamed_is_rendered_at_finish(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        renderer.finish(ChatResponse(text="Whole answer.\n\nSecond block.", reasoning="why"), None)
+    states = final_states(cap.outputs)
+    assert "why" in states[0]["text/plain"]
+    assert answer_markdown(cap.outputs) == "Whole answer.\n\nSecond block."
+
+
+def test_the_footer_is_small_grey_html_under_the_answer(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        renderer.text("A")
+        renderer.finish(None, "m via P · $0.1 <x>")
+    footer = final_states(cap.outputs)[-1]
+    assert footer["text/plain"] == "m via P · $0.1 <x>"
+    assert "color:#888" in footer["text/html"] and "&lt;x&gt;" in footer["text/html"]
+
+
+async def test_started_inside_an_event_loop_the_renderer_ticks_by_itself(shell):
+    with capture_output() as cap:
+        renderer = NotebookRenderer(shell=shell, refresh_interval=0.05)
+        renderer.start("m")
+        await asyncio.sleep(0.38)
+        renderer.finish(None, None)
+        count = len(cap.outputs)
+        await asyncio.sleep(0.06)
+    assert count >= 5  # 0.0s, 0.1s, 0.2s, 0.3s, then the final state: the waiting indicator was refreshed while no token arrived
+    assert len(cap.outputs) == count  # and ticking stopped at finish
+
+
+def test_make_renderer_picks_notebook_when_displays_are_captured_and_terminal_otherwise(shell):
+    assert make_renderer(shell=shell).__class__.__name__ == "TerminalRenderer"  # bare shell prints text/plain
+    with capture_output():
+        assert isinstance(make_renderer(shell=shell), NotebookRenderer)
+    assert make_renderer(kind="null").__class__.__name__ == "NullRenderer"
+    with pytest.raises(ValueError, match="unknown format"):
+        make_renderer("yaml")
