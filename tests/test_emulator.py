@@ -439,3 +439,149 @@ def test_module_runs_standalone_and_prints_its_base_url():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- capabilities and structure
+
+WEATHER_TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+    "required": ["city", "days"]}}}
+
+
+def test_required_tool_choice_produces_a_tool_call(http):
+    body = chat(http, tools=[WEATHER_TOOL], tool_choice="required").json()
+    choice = body["choices"][0]
+    call = choice["message"]["tool_calls"][0]
+    assert choice["finish_reason"] == "tool_calls" and call["function"]["name"] == "get_weather"
+    assert json.loads(call["function"]["arguments"]) == {"city": "example city", "days": 42}
+
+
+def test_streamed_tool_call_arrives_as_head_then_argument_fragments(http):
+    chunks = data_chunks(stream_events(http, tools=[WEATHER_TOOL],
+                                      tool_choice={"type": "function", "function": {"name": "get_weather"}})[1])
+    calls = [c["choices"][0]["delta"]["tool_calls"][0] for c in chunks if c["choices"][0]["delta"].get("tool_calls")]
+    assert calls[0]["id"].startswith("call_") and calls[0]["function"] == {"name": "get_weather", "arguments": ""}
+    assert json.loads("".join(c["function"]["arguments"] for c in calls[1:]))["city"] == "example city"
+    assert chunks[-2]["choices"][0]["finish_reason"] == "tool_calls"
+
+
+def test_auto_tool_choice_answers_with_text(http):
+    body = chat(http, tools=[WEATHER_TOOL], tool_choice="auto").json()
+    assert "tool_calls" not in body["choices"][0]["message"] and body["choices"][0]["message"]["content"]
+
+
+def test_json_schema_response_format_gives_valid_matching_json(http):
+    schema = {"type": "object", "required": ["name", "tags", "score", "ok", "kind"],
+              "properties": {"name": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
+                             "score": {"type": "number"}, "ok": {"type": "boolean"},
+                             "kind": {"enum": ["cat", "dog"]}, "unused": {"type": "string"}}}
+    fmt = {"type": "json_schema", "json_schema": {"name": "thing", "strict": True, "schema": schema}}
+    parsed = json.loads(chat(http, response_format=fmt).json()["choices"][0]["message"]["content"])
+    assert parsed == {"name": "example name", "tags": ["example tags"], "score": 42.5, "ok": True, "kind": "cat"}
+    streamed = streamed_text(data_chunks(stream_events(http, response_format=fmt)[1]))
+    assert json.loads(streamed) == parsed
+
+
+def test_json_object_response_format_gives_a_json_object(http):
+    content = chat(http, response_format={"type": "json_object"}).json()["choices"][0]["message"]["content"]
+    assert isinstance(json.loads(content), dict)
+
+
+def test_image_input_to_a_text_only_model_gets_no_endpoints_404(http):
+    image = {"role": "user", "content": [{"type": "text", "text": "What is this?"},
+                                         {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}
+    refused = chat(http, model="meta-llama/llama-3.1-8b-instruct", messages=[image])
+    accepted = chat(http, model="openai/gpt-4o", messages=[image])
+    assert refused.status_code == 404 and "support image input" in refused.json()["error"]["message"]
+    assert accepted.status_code == 200 and accepted.json()["usage"]["prompt_tokens"] >= 85
+
+
+def test_tools_to_a_model_without_tool_support_gets_404(http):
+    response = chat(http, model="microsoft/phi-4", tools=[WEATHER_TOOL])
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "No endpoints found that support tool use"
+
+
+def test_turning_off_mandatory_reasoning_gets_the_real_400(http):
+    response = chat(http, model="openai/o4-mini", reasoning={"effort": "none"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "Reasoning is mandatory for this endpoint and cannot be disabled."
+
+
+def test_prompt_field_and_online_variant_are_served(http):
+    body = http.post("/chat/completions", json={"model": "openai/gpt-4o:online", "prompt": "Hi"}).json()
+    assert body["model"] == "openai/gpt-4o" and body["choices"][0]["message"]["content"]
+
+
+# ------------------------------------------------------------------------------ billing of cut streams
+
+def test_a_stream_cut_short_is_billed_for_what_was_sent(fake, http):
+    fake.configure(hang_after_chunks=10, answer_tokens=100, generation_delay=0)
+    with http.stream("POST", "/chat/completions", json={"model": "openai/gpt-4o", "messages": HI,
+                                                         "stream": True}) as response:
+        gen_id = response.headers["x-generation-id"]
+        lines = response.iter_lines()
+        data_seen = 0
+        while data_seen < 10:  # the 11th never comes: the emulator hangs after 10
+            data_seen += next(lines).startswith("data:")
+    assert fake.wait_for_disconnects(1)
+    assert eventually(lambda: http.get("/generation", params={"id": gen_id}).status_code == 200)
+    record = http.get("/generation", params={"id": gen_id}).json()["data"]
+    assert record["cancelled"] is True and record["tokens_completion"] == 10
+    assert fake.cost_of(gen_id) == pytest.approx(record["total_cost"])
+
+
+def test_recorded_request_repr_hides_the_key(http, fake):
+    chat(http)
+    assert KEY not in repr(fake.chat_requests[-1]) and "Bearer ***" in repr(fake.chat_requests[-1])
+
+
+# -------------------------------------------------------------------------------------------- plumbing
+
+def test_catalog_may_be_a_list_of_model_dicts():
+    model = {"id": "acme/tiny", "name": "Tiny", "pricing": {"prompt": "0.000001", "completion": "0.000002"},
+             "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]}}
+    with FakeOpenRouter(catalog=[model], answer="ok") as fake:
+        body = httpx.post(f"{fake.base_url}/chat/completions", headers={"Authorization": "Bearer k"},
+                          json={"model": "acme/tiny", "messages": HI}).json()
+    assert body["model"] == "acme/tiny" and body["usage"]["cost"] == pytest.approx(
+        body["usage"]["prompt_tokens"] * 1e-6 + 1 * 2e-6)
+
+
+async def test_it_serves_async_clients_running_on_another_loop(fake):
+    async with httpx.AsyncClient(base_url=fake.base_url, headers={"Authorization": "Bearer k"}) as client:
+        responses = [await client.post("/chat/completions", json={"model": "openai/gpt-4o", "messages": HI})
+                     for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+
+
+def test_concurrent_streams_from_threads_each_get_their_full_answer(fake):
+    from concurrent.futures import ThreadPoolExecutor
+    fake.configure(chunk_delay=0.001, answer_tokens=30)
+
+    def one(i):
+        with httpx.Client(base_url=fake.base_url, headers={"Authorization": "Bearer k"}) as client:
+            return streamed_text(data_chunks(stream_events(client, messages=[{"role": "user", "content": str(i)}])[1]))
+    with ThreadPoolExecutor(8) as pool:
+        texts = list(pool.map(one, range(16)))
+    assert all(len(t) == 120 for t in texts) and len(set(texts)) == 16
+    assert len(fake.chat_requests) == 16 and fake.disconnects == 0
+
+
+def test_stop_cuts_a_hanging_stream(fake, http):
+    import threading
+    fake.configure(hang_after_chunks=1)
+    errors = []
+
+    def read():
+        try:
+            stream_events(http)
+        except httpx.HTTPError as exc:
+            errors.append(exc)
+    reader = threading.Thread(target=read)
+    reader.start()
+    assert eventually(lambda: len(fake.chat_requests) == 1)
+    time.sleep(0.05)
+    fake.stop()
+    reader.join(timeout=5)
+    assert not reader.is_alive() and isinstance(errors[0], httpx.RemoteProtocolError)

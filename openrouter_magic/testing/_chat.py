@@ -62,12 +62,30 @@ def plan_chat(body: Any, catalog: Catalog, knobs: dict[str, Any], take_error: Ta
             continue
         served = catalog.concrete(entry)
         failure = take_error(model_id) or (take_error(served["id"]) if served["id"] != model_id else None)
+        failure = failure or refusal(body, messages, served)
         if failure is not None:
             last = failure
             continue
         return build_answer(body, messages, served, sc.effective_knobs(knobs, model_id, served["id"]))
     assert last is not None
     return last
+
+
+def refusal(body: dict[str, Any], messages: list[dict], model: dict[str, Any]) -> ErrorReply | None:
+    """The real errors for a request the model cannot serve (reasoning off, images, tools)."""
+    reasoning = model.get("reasoning") or {}
+    asked = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {}
+    turned_off = asked.get("effort") == "none" or asked.get("enabled") is False or body.get("reasoning_effort") == "none"
+    if reasoning.get("mandatory") and turned_off:
+        return ErrorReply(400, {"error": {"message": "Reasoning is mandatory for this endpoint and cannot be disabled.",
+                                          "code": 400, "metadata": {"provider_name": None}}})
+    inputs = (model.get("architecture") or {}).get("input_modalities") or ["text"]
+    if "image" not in inputs and any(sc.image_parts(m) for m in messages):
+        return ErrorReply(404, simple_error(404, "No endpoints found that support image input",
+                                            user_id="user_emulator"))
+    if body.get("tools") and "tools" not in (model.get("supported_parameters") or []):
+        return ErrorReply(404, simple_error(404, "No endpoints found that support tool use", user_id="user_emulator"))
+    return None
 
 
 def build_answer(body: dict[str, Any], messages: list[dict], model: dict[str, Any], knobs: dict) -> Answer:
@@ -88,11 +106,21 @@ def build_answer(body: dict[str, Any], messages: list[dict], model: dict[str, An
     completion = sc.tokens_for_text(content) + reasoning_tokens + sc.tokens_for_text(args)
     prompt = sc.prompt_tokens(messages)
     created = int(time.time())
+    prices = (price(model, "prompt"), price(model, "completion"))
+    events = _delta_events(reasoning, content, tool_calls, max(1, int(knobs["chunk_chars"])))
     return Answer(gen_id=new_id("gen", created), created=created, model=model_id,
                   provider=knobs.get("provider") or provider_name(model_id), content=content, reasoning=reasoning,
                   tool_calls=tool_calls, finish_reason=finish, prompt_tokens=prompt, completion_tokens=completion,
-                  reasoning_tokens=reasoning_tokens, prompt_cost=float(prompt * price(model, "prompt")),
-                  completion_cost=float(completion * price(model, "completion")), knobs=knobs)
+                  reasoning_tokens=reasoning_tokens, prompt_cost=float(prompt * prices[0]),
+                  completion_cost=float(completion * prices[1]), knobs=knobs, prices=prices, delta_events=events)
+
+
+def _delta_events(reasoning: str | None, content: str, tool_calls: list[dict] | None, size: int) -> int:
+    """How many delta chunks ``stream_events`` will send (must agree with ``_deltas``)."""
+    count = len(range(0, len(reasoning or ""), size))
+    if tool_calls:
+        return count + sum(1 + len(range(0, len(c["function"]["arguments"]), size)) for c in tool_calls)
+    return count + len(range(0, len(content), size))
 
 
 def _content(body: dict[str, Any], messages: list[dict], model_id: str, knobs: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import asyncio
 import json
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,44 +15,9 @@ from ._catalog import Catalog, load_catalog
 from ._chat import ErrorReply, queued_error_reply
 from ._payloads import Answer
 from ._records import generation_record
+from ._state import RecordedRequest, Generation, QueuedError
 from ._routes import route
 from ._server import HttpServer, Request, Response
-
-
-@dataclass
-class RecordedRequest:
-    """One request as the emulator received it."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    json: Any = None
-    time: float = 0.0
-    generation_id: str | None = None  # chat requests that got an answer
-    cancelled: bool = False           # the client closed the connection before the response ended
-    outcome: str | None = None        # "done" | "cancelled" | "dropped" once the response is over
-
-
-@dataclass
-class _Generation:
-    answer: Answer
-    streamed: bool
-    finished_at: float | None = None
-    cancelled: bool = False
-    latency_ms: int = 0
-    user_agent: str | None = None
-    referer: str | None = None
-
-
-@dataclass
-class _QueuedError:
-    status: int
-    times: int
-    model: str | None
-    headers: dict[str, str] | None
-    body: dict[str, Any] | None
-    ids: list[str] = field(default_factory=list)
 
 
 class FakeOpenRouter:
@@ -72,8 +37,8 @@ class FakeOpenRouter:
         self._knobs: dict[str, Any] = {**sc.DEFAULT_KNOBS, "per_model": {}}
         self._knobs.update(knobs)
         self._requests: list[RecordedRequest] = []
-        self._errors: list[_QueuedError] = []
-        self._generations: dict[str, _Generation] = {}
+        self._errors: list[QueuedError] = []
+        self._generations: dict[str, Generation] = {}
         self._disconnects = 0
         self._disconnect_event = threading.Condition(self._lock)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -164,7 +129,7 @@ class FakeOpenRouter:
                     headers: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> None:
         """Make the next ``times`` chat calls (for ``model``, or any) fail with ``status`` and its real body."""
         with self._lock:
-            self._errors.append(_QueuedError(int(status), int(times), model, headers, body))
+            self._errors.append(QueuedError(int(status), int(times), model, headers, body))
 
     def clear_errors(self) -> None:
         """Forget queued errors that were not used."""
@@ -249,14 +214,18 @@ class FakeOpenRouter:
 
     def _bill(self, a: Answer, *, streamed: bool, request: Request) -> None:
         with self._lock:
-            self._generations[a.gen_id] = _Generation(a, streamed, user_agent=request.headers.get("user-agent"),
+            self._generations[a.gen_id] = Generation(a, streamed, user_agent=request.headers.get("user-agent"),
                                                       referer=request.headers.get("http-referer"))
 
-    def _finished(self, a: Answer, outcome: str, elapsed_ms: int) -> None:
+    def _finished(self, a: Answer, outcome: str, elapsed_ms: int, events_written: int) -> None:
+        """A response ended: a stream cut short is billed for the delta chunks that went out."""
         with self._lock:
             gen = self._generations.get(a.gen_id)
-            if gen is not None:
-                gen.finished_at, gen.cancelled, gen.latency_ms = time.monotonic(), outcome != "done", elapsed_ms
+            if gen is None:
+                return
+            gen.finished_at, gen.cancelled, gen.latency_ms = time.monotonic(), outcome != "done", elapsed_ms
+            if gen.cancelled and gen.streamed:
+                gen.answer = a.cut_short(events_written)
 
     def _generation_record(self, gen_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -265,9 +234,10 @@ class FakeOpenRouter:
                 return None
             if time.monotonic() - gen.finished_at < float(gen.answer.knobs.get("generation_delay") or 0):
                 return None
+            ttfb_ms = int(float(gen.answer.knobs.get("first_byte_delay") or 0) * 1000) + 20
             return generation_record(gen.answer, streamed=gen.streamed, cancelled=gen.cancelled,
                                      user_agent=gen.user_agent, referer=gen.referer,
-                                     latency_ms=min(gen.latency_ms, 250), generation_ms=gen.latency_ms)
+                                     latency_ms=min(gen.latency_ms, ttfb_ms), generation_ms=gen.latency_ms)
 
     def _usage(self) -> tuple[float, int]:
         with self._lock:

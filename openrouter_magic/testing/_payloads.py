@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Iterator
 
 _ALNUM = string.ascii_letters + string.digits
@@ -39,11 +41,20 @@ class Answer:
     prompt_cost: float
     completion_cost: float
     knobs: dict[str, Any] = field(default_factory=dict)
+    prices: tuple[Decimal, Decimal] = (Decimal(0), Decimal(0))  # per-token prompt, completion
+    delta_events: int = 0      # how many delta chunks the stream carries (for partial billing)
 
     @property
     def cost(self) -> float:
         """Total billed USD (prompt + completion)."""
         return self.prompt_cost + self.completion_cost
+
+    def cut_short(self, events_delivered: int) -> "Answer":
+        """The answer as billed when the client hung up after ``events_delivered`` delta chunks."""
+        share = min(1.0, events_delivered / self.delta_events) if self.delta_events else 1.0
+        tokens = min(self.completion_tokens, math.ceil(self.completion_tokens * share))
+        return replace(self, completion_tokens=tokens, reasoning_tokens=min(self.reasoning_tokens, tokens),
+                       completion_cost=float(tokens * self.prices[1]))
 
 
 # ------------------------------------------------------------------------------------------------ errors

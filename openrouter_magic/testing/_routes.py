@@ -89,7 +89,7 @@ def _truncated(a: Answer, err: dict[str, Any]) -> Answer:
 
 def _finisher(fake: "FakeOpenRouter", a: Answer, started: float):
     def on_done(outcome: str, events_written: int) -> None:
-        fake._finished(a, outcome, int((time.monotonic() - started) * 1000))
+        fake._finished(a, outcome, int((time.monotonic() - started) * 1000), events_written)
     return on_done
 
 

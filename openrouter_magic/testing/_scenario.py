@@ -72,15 +72,17 @@ def message_text(message: dict[str, Any]) -> str:
     return ""
 
 
+def image_parts(message: dict[str, Any]) -> int:
+    """How many image parts a message carries."""
+    content = message.get("content")
+    if not isinstance(content, list):
+        return 0
+    return sum(1 for part in content if isinstance(part, dict) and part.get("type") == "image_url")
+
+
 def prompt_tokens(messages: list[dict[str, Any]]) -> int:
     """Deterministic prompt size: 4 tokens of framing per message + its text + 85 per image part."""
-    total = 0
-    for message in messages:
-        total += 4 + tokens_for_text(message_text(message))
-        content = message.get("content")
-        if isinstance(content, list):
-            total += 85 * sum(1 for p in content if isinstance(p, dict) and p.get("type") == "image_url")
-    return total
+    return sum(4 + tokens_for_text(message_text(m)) + 85 * image_parts(m) for m in messages)
 
 
 # ------------------------------------------------------------------------------------ deterministic text
