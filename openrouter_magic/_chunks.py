@@ -13,6 +13,7 @@ returns the events to hand to the caller while it builds the final (or partial) 
 
 from __future__ import annotations
 
+import io
 import json
 from json.scanner import make_scanner
 from typing import Any
@@ -50,7 +51,9 @@ class StreamAccumulator:
         self.native_finish_reason: str | None = None
         self.usage = Usage()
         self.started = False  # True once any text, reasoning or tool call arrived
-        self._text: list[str] = []
+        # A StringIO keeps a long answer as one compact buffer instead of 200k small str objects.
+        self._text = io.StringIO()
+        self._write = self._text.write
         self._reasoning: list[str] = []
         self._details: list[dict[str, Any]] = []
         self._tools: dict[int, list[Any]] = {}  # index → [id, name, [argument pieces], type]
@@ -94,7 +97,7 @@ class StreamAccumulator:
         content = delta.get("content")
         if content:
             self.started = True
-            self._text.append(content)
+            self._write(content)
             events.append(TextDelta(content))
         reasoning = delta.get("reasoning")
         details = delta.get("reasoning_details")
@@ -151,7 +154,7 @@ class StreamAccumulator:
     @property
     def text(self) -> str:
         """The answer text so far."""
-        return "".join(self._text)
+        return self._text.getvalue()
 
     def response(self, **extra: Any) -> ChatResponse:
         """The response as far as it arrived (``extra`` sets timings, ``error``, ``interrupted``…)."""
@@ -160,7 +163,7 @@ class StreamAccumulator:
             for _, c in sorted(self._tools.items())
         )
         return ChatResponse(
-            text="".join(self._text),
+            text=self._text.getvalue(),
             reasoning="".join(self._reasoning),
             model=self.model,
             requested_model=self.requested_model,

@@ -38,7 +38,15 @@ from ._config import (
     title_setting,
 )
 from ._errors import ConfigError, StreamError, TransportError
-from ._http import CONNECT_FAILURES, decode_json, describe_body, read_body, read_error, transport_error
+from ._http import (
+    CONNECT_FAILURES,
+    decode_json,
+    describe_body,
+    error_in_body,
+    read_body,
+    read_error,
+    transport_error,
+)
 from ._retry import RETRY_STATUSES, RetryBudget
 from ._stream import Retryable, StreamRun
 from ._types import ChatResponse, StreamEvent
@@ -55,7 +63,14 @@ NO_KEY = (
 
 
 class OpenRouter:
-    """Async OpenRouter client; also an async context manager (``aclose`` on exit)."""
+    """Async OpenRouter client; also an async context manager (``aclose`` on exit).
+
+    ``api_key``/``base_url``/``http_referer``/``x_title``: None = from the environment (DESIGN §4).
+    ``connect_timeout`` bounds connecting, ``read_timeout`` the silence between two chunks; ``timeout``
+    (seconds or an ``httpx.Timeout``) overrides both. ``max_retries``/``max_retry_wait`` bound the
+    retries of 408/429/5xx and failed connections; ``retry_base_delay`` is the first backoff step.
+    ``transport`` replaces httpx's (tests).
+    """
 
     def __init__(self, api_key: str | None = None, base_url: str | None = None, *, timeout: Any = None,
                  connect_timeout: float = DEFAULT_CONNECT_TIMEOUT, read_timeout: float = DEFAULT_READ_TIMEOUT,
@@ -64,6 +79,8 @@ class OpenRouter:
                  transport: httpx.AsyncBaseTransport | None = None, retry_base_delay: float = 0.5) -> None:
         self._api_key: str | None = api_key_setting(api_key).value or None
         self.base_url: str = base_url_setting(base_url).value
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"the base URL must start with http:// or https:// (got {self.base_url!r})")
         self.http_referer: str | None = referer_setting(http_referer).value
         self.x_title: str | None = title_setting(x_title).value
         self.timeout = _timeout(timeout, connect_timeout, read_timeout)
@@ -153,6 +170,9 @@ class OpenRouter:
         payload = decode_json(raw)
         if payload is None:
             raise TransportError("chat/completions: expected JSON, got " + describe_body(response.status_code, raw))
+        disguised = error_in_body(payload, response.headers, raw)
+        if disguised is not None:
+            raise disguised
         elapsed = time.perf_counter() - started
         try:
             return parse_completion(payload, body["model"], ttft_s=elapsed, elapsed_s=elapsed)

@@ -19,7 +19,7 @@ from ._chunks import error_message
 from ._errors import APIError, TransportError, error_for_status
 from ._retry import retry_after_from
 
-__all__ = ["CONNECT_FAILURES", "api_error", "decode_json", "describe_body", "json_instead_of_stream",
+__all__ = ["CONNECT_FAILURES", "api_error", "decode_json", "describe_body", "error_in_body", "json_instead_of_stream",
            "read_body", "read_error", "transport_error"]
 
 # Failures that happen before any byte of the response arrived: safe to try again.
@@ -114,12 +114,22 @@ async def read_error(response: httpx.Response) -> Exception:
     return api_error(response.status_code, response.headers, body, response.headers.get("content-type", ""))
 
 
-async def json_instead_of_stream(response: httpx.Response) -> Exception:
-    body = await read_body(response)
-    payload = decode_json(body)
+def error_in_body(payload: Any, headers: Any, body: bytes) -> APIError | None:
+    """A 200 whose JSON is only ``{"error": {"code": 502, …}}`` (no choices) is an API error in disguise."""
     error = payload.get("error") if isinstance(payload, dict) else None
-    if isinstance(error, dict) and isinstance(error.get("code"), int) and error["code"] >= 400:
-        return api_error(error["code"], response.headers, body, "application/json")
+    if isinstance(error, dict) and not payload.get("choices"):
+        code = error.get("code")
+        status = code if isinstance(code, int) and 400 <= code <= 599 else 502
+        return api_error(status, headers, body, "application/json")
+    return None
+
+
+async def json_instead_of_stream(response: httpx.Response) -> Exception:
+    """What a stream request answered with JSON means: an error, or a clear TransportError."""
+    body = await read_body(response)
+    error = error_in_body(decode_json(body), response.headers, body)
+    if error is not None:
+        return error
     return TransportError("expected an event stream, got " + describe_body(response.status_code, body))
 
 

@@ -47,8 +47,8 @@ class StreamRun:
         if response.headers.get("content-type", "").startswith("application/json"):
             raise await json_instead_of_stream(response)
         # Without a content-encoding the raw body *is* the bytes: skip httpx's decoder layers (hot path).
-        identity = response.headers.get("content-encoding", "identity") == "identity"
-        chunks = response.aiter_raw() if identity else response.aiter_bytes()
+        raw_ok = response.headers.get("content-encoding", "identity") == "identity" and not response.is_stream_consumed
+        chunks = response.aiter_raw() if raw_ok else response.aiter_bytes()
         decoder, acc, parse = SSEDecoder(), self.acc, parse_chunk
         try:
             async for raw in chunks:

@@ -307,3 +307,12 @@ async def test_every_recorded_stream_replays_through_the_client_over_loopback(na
                                                                   expected["cost"])
     assert [(c.name, c.arguments) for c in response.tool_calls] == expected["tools"]
     assert response.usage.raw == expected["usage"]
+
+
+async def test_no_response_headers_within_the_read_timeout_is_a_transport_error_without_retry(fake):
+    fake.configure(first_byte_delay=1.0)
+    started = time.monotonic()
+    async with client_for(fake, read_timeout=0.3) as client:
+        with pytest.raises(TransportError, match="read timeout"):
+            await client.chat("hello", model=MODEL)
+    assert time.monotonic() - started < 0.9 and len(fake.chat_requests) == 1

@@ -17,11 +17,13 @@ from openrouter_magic._errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ConfigError,
     InsufficientCreditsError,
     ModerationError,
     NotFoundError,
     ProviderError,
     RateLimitError,
+    StreamError,
     TransportError,
 )
 from openrouter_magic._http import api_error
@@ -173,3 +175,66 @@ async def test_a_non_json_success_body_is_a_clear_transport_error():
     async with client_answering(lambda r: httpx.Response(200, content=b"<html>portal</html>")) as client:
         with pytest.raises(TransportError, match="expected JSON"):
             await client.chat("hi")
+
+
+async def collect(client, *args, **kwargs) -> list:
+    return [event async for event in client.stream(*args, **kwargs)]
+
+
+def sse(*events: bytes) -> bytes:
+    return b"".join(b"data: " + e + b"\n\n" for e in events)
+
+
+CONTENT = b'{"id":"gen-1","model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}'
+STOP = b'{"id":"gen-1","model":"m","choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop"}]}'
+
+
+async def test_a_stream_cut_before_its_end_without_a_finish_reason_is_a_stream_error_with_partial():
+    body = sse(CONTENT)
+    async with client_answering(lambda r: httpx.Response(200, content=body,
+                                                         headers={"content-type": "text/event-stream"})) as client:
+        with pytest.raises(StreamError, match="ended before it was complete") as caught:
+            await collect(client, "hi")
+    assert caught.value.partial.text == "Hi"
+
+
+async def test_a_stream_with_its_finish_reason_but_no_done_still_completes():
+    body = sse(CONTENT, STOP)
+    async with client_answering(lambda r: httpx.Response(200, content=body,
+                                                         headers={"content-type": "text/event-stream"})) as client:
+        events = await collect(client, "hi")
+    assert events[-1].response.text == "Hi" and events[-1].response.finish_reason == "stop"
+
+
+async def test_malformed_stream_data_is_a_clear_error_not_a_parser_traceback():
+    body = sse(CONTENT, b'{"id": "gen-1", "choices": [', b"[DONE]")
+    async with client_answering(lambda r: httpx.Response(200, content=body,
+                                                         headers={"content-type": "text/event-stream"})) as client:
+        with pytest.raises(StreamError, match="malformed stream data") as caught:
+            await collect(client, "hi")
+    assert caught.value.partial.text == "Hi"
+
+
+@pytest.mark.parametrize("stream", [True, False])
+async def test_a_200_whose_json_is_only_an_error_raises_the_mapped_api_error(stream):
+    body = json.dumps({"error": {"code": 502, "message": "Provider returned error"}}).encode()
+    async with client_answering(lambda r: httpx.Response(200, content=body,
+                                                         headers={"content-type": "application/json"})) as client:
+        with pytest.raises(ProviderError, match="Provider returned error"):
+            await (collect(client, "hi") if stream else client.chat("hi"))
+
+
+async def test_a_completion_whose_choice_failed_raises_stream_error_with_what_arrived():
+    body = json.dumps({"id": "gen-1", "model": "m", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "Half an ans"}, "finish_reason": "error",
+         "error": {"code": 502, "message": "Provider disconnected"}}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 3, "total_tokens": 4, "cost": 0.5}}).encode()
+    async with client_answering(lambda r: httpx.Response(200, content=body)) as client:
+        with pytest.raises(StreamError, match="Provider disconnected") as caught:
+            await client.chat("hi")
+    assert caught.value.partial.text == "Half an ans" and caught.value.partial.cost == 0.5
+
+
+def test_a_base_url_without_scheme_is_a_config_error():
+    with pytest.raises(ConfigError, match="http:// or https://"):
+        OpenRouter("sk-or-v1-x", "openrouter.ai/api/v1")
