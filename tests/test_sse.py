@@ -37,6 +37,7 @@ def frame(*reads: bytes) -> list[bytes]:
     ([b"id: 1\n\n"], []),                                        # an event without data is not dispatched
     ([b"data: a\r\n\r\ndata: b\r\rdata: c\n\n"], [b"a", b"b", b"c"]),  # CRLF, CR and LF all end lines
     ([b"data: a\r", b"\n\r", b"\n"], [b"a"]),                    # CRLF split across reads is one line end
+    ([b"data: a\r", b"\ndata: b\r\n\r\n"], [b"a\nb"]),        # …so both lines stay in one event
     ([b"data: a\r", b"\r"], [b"a"]),                             # CR CR is a blank line, even split
     ([b"\xef\xbb\xbfdata: a\n\n"], [b"a"]),                      # a UTF-8 BOM opens the stream
     ([b"\xef", b"\xbb\xbf", b"data: a\n\n"], [b"a"]),
