@@ -10,6 +10,7 @@ which is bound to the loop that created it, survives from one call to the next.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 from collections.abc import Awaitable, Coroutine
 from typing import Any
@@ -45,6 +46,7 @@ class LoopRunner:
             return running
         if self._private is None or self._private.is_closed():
             self._private = asyncio.new_event_loop()
+            atexit.register(self.close)  # finish what is pending (renderer tickers, closing clients)
         return self._private
 
     def _allow_nesting(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -99,9 +101,16 @@ class LoopRunner:
             _log.warning("background task failed: %s", redact(f"{type(error).__name__}: {error}"))
 
     def close(self) -> None:
-        """Cancel background tasks and close the private loop (when not running)."""
-        for task in list(self._tasks):
-            task.cancel()
-        if self._private is not None and not self._private.is_running():
-            self._private.close()
-            self._private = None
+        """Let background tasks of the private loop finish briefly, cancel the rest, close the loop."""
+        loop, self._private = self._private, None
+        if loop is None or loop.is_running() or loop.is_closed():
+            for task in list(self._tasks):
+                task.cancel()
+            return
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        if pending:
+            loop.run_until_complete(asyncio.wait(pending, timeout=_CLEANUP_WAIT_S))
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
