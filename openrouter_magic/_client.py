@@ -125,11 +125,12 @@ class OpenRouter:
     def _budget(self) -> RetryBudget:
         return RetryBudget(self.max_retries, self.max_retry_wait, self.retry_base_delay)
 
-    async def _send(self, method: str, path: str, *, need_key: bool = False, **kwargs: Any) -> httpx.Response:
+    async def _send(self, method: str, path: str, *, need_key: bool = False, budget: RetryBudget | None = None,
+                    **kwargs: Any) -> httpx.Response:
         """Send with retries; return a response (body not yet read) whose status is < 400."""
         if need_key and not self._api_key:
             raise ConfigError(NO_KEY)
-        client, budget = self._client(), self._budget()
+        client, budget = self._client(), budget or self._budget()
         while True:
             try:
                 response = await client.send(client.build_request(method, path, **kwargs), stream=True)
@@ -191,7 +192,8 @@ class OpenRouter:
         budget = self._budget()
         while True:
             run = StreamRun(body["model"])
-            response = await self._send("POST", "chat/completions", json=body, need_key=True, headers=_SSE)
+            response = await self._send("POST", "chat/completions", json=body, need_key=True, headers=_SSE,
+                                        budget=budget)  # one budget for HTTP errors and early drops
             try:
                 async with aclosing(run.events(response)) as events:
                     async for event in events:
