@@ -585,3 +585,45 @@ def test_stop_cuts_a_hanging_stream(fake, http):
     fake.stop()
     reader.join(timeout=5)
     assert not reader.is_alive() and isinstance(errors[0], httpx.RemoteProtocolError)
+
+
+def test_models_paginate_with_limit_and_offset(http):
+    first = http.get("/models", params={"limit": 10}).json()
+    assert len(first["data"]) == 10 and first["total_count"] > 10
+    assert first["links"]["next"].startswith("/api/v1/models?") and "offset=10" in first["links"]["next"]
+    second = http.get(first["links"]["next"].removeprefix("/api/v1")).json()
+    assert second["data"][0]["id"] != first["data"][0]["id"]
+    assert http.get("/models", params={"offset": first["total_count"] - 1}).json()["links"]["next"] is None
+
+
+def test_excluded_reasoning_is_billed_but_not_returned(http):
+    body = chat(http, model="anthropic/claude-sonnet-4.5", reasoning={"effort": "high", "exclude": True}).json()
+    assert body["choices"][0]["message"]["reasoning"] is None
+    assert body["usage"]["completion_tokens_details"]["reasoning_tokens"] > 0
+
+
+def test_reasoning_knob_off_and_usage_shape_none(fake, http):
+    fake.configure(reasoning=False, usage_shape=None)
+    chunks = data_chunks(stream_events(http, model="anthropic/claude-sonnet-4.5", reasoning={"effort": "high"})[1])
+    assert not any("reasoning" in c["choices"][0]["delta"] for c in chunks)
+    assert "usage" not in chunks[-1] and chunks[-1]["choices"][0]["finish_reason"] == "stop"
+
+
+def test_answer_knob_may_be_a_function_of_model_and_messages(fake, http):
+    fake.configure(answer=lambda model, messages: f"{model} heard: {messages[-1]['content']}")
+    assert chat(http).json()["choices"][0]["message"]["content"] == "openai/gpt-4o-mini heard: Say hello."
+
+
+def test_provider_and_credit_knobs(fake, http):
+    fake.configure(provider="Groq", total_credits=3.5)
+    assert chat(http).json()["provider"] == "Groq"
+    assert http.get("/credits").json()["data"]["total_credits"] == 3.5
+
+
+def test_streamed_generations_are_recorded_as_streamed(fake, http):
+    fake.configure(generation_delay=0)
+    response, _ = stream_events(http)
+    gen_id = response.headers["x-generation-id"]
+    assert eventually(lambda: http.get("/generation", params={"id": gen_id}).status_code == 200)
+    record = http.get("/generation", params={"id": gen_id}).json()["data"]
+    assert record["streamed"] is True and record["cancelled"] is False and record["total_cost"] == fake.cost_of(gen_id)

@@ -121,6 +121,7 @@ def test_generation_record_validates_and_matches_the_real_key_set(http):
     assert keys_of(record["data"]) <= set(GenerationResponseData.model_fields) | {"upstream_id", "provider_responses"}
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDK flags is_provisioning_key
 def test_key_payload_validates_and_matches_the_real_key_set(http):
     body = http.get("/key").json()
     GetCurrentKeyResponse.model_validate(body)

@@ -95,13 +95,15 @@ def build_answer(body: dict[str, Any], messages: list[dict], model: dict[str, An
     reasoning = None
     if knobs["reasoning"] and sc.wants_reasoning(body) and params & {"reasoning", "include_reasoning"}:
         reasoning = sc.reasoning_text(model_id, messages)
+    hidden = sc.tokens_for_text(reasoning or "") if _excluded(body) else 0  # billed, not returned
+    reasoning = None if hidden else reasoning
     tool_calls = _tool_calls(body, model_id, messages)
     content = "" if tool_calls else _content(body, messages, model_id, knobs)
     finish = "tool_calls" if tool_calls else "stop"
     limit = body.get("max_tokens") or body.get("max_completion_tokens")
     if isinstance(limit, int) and limit > 0 and sc.tokens_for_text(content) > limit:
         content, finish = content[:limit * sc.CHARS_PER_TOKEN], "length"
-    reasoning_tokens = sc.tokens_for_text(reasoning or "")
+    reasoning_tokens = sc.tokens_for_text(reasoning or "") + hidden
     args = "".join(call["function"]["arguments"] for call in tool_calls or [])
     completion = sc.tokens_for_text(content) + reasoning_tokens + sc.tokens_for_text(args)
     prompt = sc.prompt_tokens(messages)
@@ -115,6 +117,11 @@ def build_answer(body: dict[str, Any], messages: list[dict], model: dict[str, An
                   completion_cost=float(completion * prices[1]), knobs=knobs, prices=prices, delta_events=events)
 
 
+def _excluded(body: dict[str, Any]) -> bool:
+    reasoning = body.get("reasoning")
+    return isinstance(reasoning, dict) and bool(reasoning.get("exclude"))
+
+
 def _delta_events(reasoning: str | None, content: str, tool_calls: list[dict] | None, size: int) -> int:
     """How many delta chunks ``stream_events`` will send (must agree with ``_deltas``)."""
     count = len(range(0, len(reasoning or ""), size))
@@ -124,8 +131,11 @@ def _delta_events(reasoning: str | None, content: str, tool_calls: list[dict] | 
 
 
 def _content(body: dict[str, Any], messages: list[dict], model_id: str, knobs: dict[str, Any]) -> str:
-    if knobs.get("answer") is not None:
-        return str(knobs["answer"])
+    answer = knobs.get("answer")
+    if callable(answer):
+        return str(answer(model_id, messages))
+    if answer is not None:
+        return str(answer)
     structured = sc.structured_answer(body.get("response_format"), model_id, messages)
     if structured is not None:
         return structured

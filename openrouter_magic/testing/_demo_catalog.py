@@ -91,6 +91,21 @@ MODELS = [
     ("black-forest-labs/flux.2-pro", "Black Forest Labs: FLUX.2 Pro", 1763672000, 32768, None, [T, I], [I],
      "Other", 0, 0, "", "Text-to-image generation and editing with high prompt fidelity."),
 ]
+# open-weight models name their Hugging Face repository
+HUGGING_FACE = {
+    "openai/gpt-oss-120b": "openai/gpt-oss-120b", "google/gemma-3-27b-it": "google/gemma-3-27b-it",
+    "meta-llama/llama-4-maverick": "meta-llama/Llama-4-Maverick-17B-128E-Instruct",
+    "meta-llama/llama-3.3-70b-instruct": "meta-llama/Llama-3.3-70B-Instruct",
+    "meta-llama/llama-3.1-70b-instruct": "meta-llama/Meta-Llama-3.1-70B-Instruct",
+    "meta-llama/llama-3.1-8b-instruct": "meta-llama/Meta-Llama-3.1-8B-Instruct",
+    "mistralai/mistral-small-3.2-24b-instruct": "mistralai/Mistral-Small-3.2-24B-Instruct-2506",
+    "mistralai/mistral-nemo": "mistralai/Mistral-Nemo-Instruct-2407",
+    "deepseek/deepseek-chat-v3.1": "deepseek-ai/DeepSeek-V3.1", "deepseek/deepseek-r1": "deepseek-ai/DeepSeek-R1",
+    "qwen/qwen3-235b-a22b": "Qwen/Qwen3-235B-A22B", "qwen/qwen-2.5-72b-instruct": "Qwen/Qwen2.5-72B-Instruct",
+    "qwen/qwen3-coder": "Qwen/Qwen3-Coder-480B-A35B-Instruct",
+    "qwen/qwen2.5-vl-72b-instruct": "Qwen/Qwen2.5-VL-72B-Instruct", "microsoft/phi-4": "microsoft/phi-4",
+    "moonshotai/kimi-k2": "moonshotai/Kimi-K2-Instruct",
+}
 ROUTER = ("openrouter/auto", "Auto Router", 1699401600, 2000000,
           "Your prompt is routed to one of many models, optimizing for the best possible output. "
           "The model that answered is reported in the response.")
@@ -113,7 +128,7 @@ def model_entry(row: tuple) -> dict:
     if I in outputs:
         pricing["image_output"] = "0.00003" if T in outputs else "0.04"
     entry = {
-        "id": model_id, "canonical_slug": model_id, "hugging_face_id": None, "name": name, "created": created,
+        "id": model_id, "canonical_slug": model_id, "hugging_face_id": HUGGING_FACE.get(model_id, ""), "name": name, "created": created,
         "description": text, "context_length": context,
         "architecture": {"modality": f"{'+'.join(inputs)}->{'+'.join(outputs)}", "input_modalities": inputs,
                          "output_modalities": outputs, "tokenizer": tokenizer, "instruct_type": None},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlencode
 from typing import TYPE_CHECKING, Any
 
 from ._catalog import OUTPUT_MODALITIES
@@ -98,8 +99,25 @@ def models(fake: "FakeOpenRouter", req: Request) -> Response:
     found = _filtered(fake, req)
     if isinstance(found, Response):
         return found
-    return Response(200, {"data": found, "total_count": len(found), "links": {"next": None}},
+    page, next_link = _page(found, req)
+    return Response(200, {"data": page, "total_count": len(found), "links": {"next": next_link}},
                     {"Cache-Control": "public, max-age=120, stale-while-revalidate=3600, stale-if-error=3600"})
+
+
+def _page(found: list[dict], req: Request) -> tuple[list[dict], str | None]:
+    """``limit``/``offset`` pagination; with neither, the whole list (as the real API does)."""
+    if "limit" not in req.query and "offset" not in req.query:
+        return found, None
+    try:
+        limit = min(int(req.query.get("limit", 500)), 1000)
+        offset = max(int(req.query.get("offset", 0)), 0)
+    except ValueError:
+        return found, None
+    end = offset + limit
+    if end >= len(found):
+        return found[offset:end], None
+    query = {**req.query, "offset": str(end), "limit": str(limit)}
+    return found[offset:end], PREFIX + "/models?" + urlencode(query)
 
 
 def models_count(fake: "FakeOpenRouter", req: Request) -> Response:

@@ -18,9 +18,9 @@ DEFAULT_KNOBS: dict[str, Any] = {
     "chunk_chars": 4,          # characters per content/reasoning delta
     "keepalives": 1,           # ": OPENROUTER PROCESSING" comments before the first data event
     "keepalive_every": None,   # also one comment after every N data events (None = never)
-    "usage_shape": 3,          # 1, 2 or 3 — API-FACTS §1.4
+    "usage_shape": 3,          # 1, 2 or 3 — API-FACTS §1.4; None = no usage chunk
     "answer_tokens": None,     # fixed completion length in tokens (4 chars each); None = 40–120 words
-    "answer": None,            # a fixed answer text
+    "answer": None,            # a fixed answer text, or a callable (model_id, messages) -> text
     "reasoning": True,         # stream reasoning first when the request asks and the model supports it
     "include_cost": True,      # False → usage without cost/cost_details (2024 behaviour)
     "mid_stream_error": None,  # {"after_chunks": n, "shape": "documented"|"real", "code": 502, "message": ...}
