@@ -64,26 +64,30 @@ class StreamRun:
                         self.yielded = True
                         for event in events:
                             yield event
-        except StreamError as err:
-            err.partial = self.response(error=err.message)
-            raise
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise self.failure(f"malformed stream data ({exc})") from None
-        except httpx.TimeoutException as exc:
-            raise self.failure(f"no data for {response.request.extensions.get('timeout', {}).get('read')} s "
-                               f"(read timeout)", exc) from None
-        except httpx.TransportError as exc:
-            if not self.yielded and isinstance(exc, CONNECT_FAILURES):
-                raise Retryable(exc) from None
-            raise self.failure(f"the connection broke mid-stream ({type(exc).__name__}: {exc})", exc) from None
+        except (StreamError, ValueError, httpx.TransportError) as exc:
+            raise self._translate(exc, response) from None
         if self.acc.finish_reason is None:
             raise self.failure("the stream ended before it was complete (no [DONE])")
         yield Done(self.response())
 
+    def _translate(self, exc: Exception, response: httpx.Response) -> Exception:
+        """What a failure while reading means for the caller."""
+        if isinstance(exc, StreamError):  # an error chunk: keep its code/metadata, add the timings
+            exc.partial = self.response(error=exc.message)
+            return exc
+        if isinstance(exc, ValueError):  # bad JSON or bad UTF-8 in a data line
+            return self.failure(f"malformed stream data ({exc})")
+        if isinstance(exc, httpx.TimeoutException):
+            seconds = response.request.extensions.get("timeout", {}).get("read")
+            return self.failure(f"no data for {seconds} s (read timeout)")
+        if not self.yielded and isinstance(exc, CONNECT_FAILURES):
+            return Retryable(exc)
+        return self.failure(f"the connection broke mid-stream ({type(exc).__name__}: {exc})")
+
     def response(self, **extra: Any) -> ChatResponse:
         return self.acc.response(ttft_s=self.ttft, elapsed_s=time.perf_counter() - self.started, **extra)
 
-    def failure(self, message: str, cause: BaseException | None = None) -> OpenRouterError:
+    def failure(self, message: str) -> OpenRouterError:
         """StreamError with the partial answer once something arrived; TransportError before that."""
         if self.acc.started or self.yielded:
             return StreamError(message, self.response(error=message))
