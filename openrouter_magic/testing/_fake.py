@@ -23,8 +23,15 @@ from ._server import HttpServer, Request, Response
 class FakeOpenRouter:
     """A local OpenRouter on 127.0.0.1 over real HTTP, with deterministic answers and scenario knobs.
 
-    >>> with FakeOpenRouter(chunk_delay=0.01) as fake:
-    ...     base_url = fake.base_url   # "http://127.0.0.1:PORT/api/v1"
+    It starts serving when created (``with`` is optional; ``stop()``/``start()`` cut and restore it)::
+
+        with FakeOpenRouter(chunk_delay=0.01, per_model={"openai/gpt-4o": {"first_byte_delay": 1}}) as fake:
+            fake.queue_error(429, headers={"Retry-After": "1"})
+            client = OpenRouter(api_key="sk-or-v1-any", base_url=fake.base_url)
+
+    ``catalog``: None (the demo catalog), a path to a /models JSON, an envelope or a list of model dicts.
+    ``api_key``: None accepts any non-empty bearer; a string accepts only that one. Knobs: see
+    ``DEFAULT_KNOBS`` in ``_scenario.py`` — each may be overridden per model with ``per_model``.
     """
 
     def __init__(self, catalog: None | str | Path | list[dict] | dict = None, api_key: str | None = None, *,
@@ -35,7 +42,7 @@ class FakeOpenRouter:
         self.host, self.port = host, port
         self._lock = threading.RLock()
         self._knobs: dict[str, Any] = {**sc.DEFAULT_KNOBS, "per_model": {}}
-        self._knobs.update(knobs)
+        self.configure(**knobs)
         self._requests: list[RecordedRequest] = []
         self._errors: list[QueuedError] = []
         self._generations: dict[str, Generation] = {}
@@ -86,7 +93,8 @@ class FakeOpenRouter:
         if thread is None or loop is None:
             return
         loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
+        if thread is not threading.current_thread():  # stop() from inside a handler must not wait for itself
+            thread.join(timeout=10)
         self._thread = self._loop = None
 
     close = stop
@@ -116,7 +124,10 @@ class FakeOpenRouter:
             if per_model is not None:
                 merged = {m: dict(v) for m, v in self._knobs["per_model"].items()}
                 for model, overrides in per_model.items():
-                    merged.setdefault(model, {}).update(overrides)
+                    if overrides is None:  # per_model={"id": None} drops that model's overrides
+                        merged.pop(model, None)
+                    else:
+                        merged.setdefault(model, {}).update(overrides)
                 self._knobs["per_model"] = merged
         return self
 

@@ -54,9 +54,9 @@ def key_record(*, label: str, usage: float, limit: float | None, free_requests: 
 
 def masked_label(key: str) -> str:
     """``sk-or-v1-abc...123`` — never the key itself."""
-    if len(key) < 12:
+    if len(key) < 20:
         return "sk-or-v1-...key"
-    return f"{key[:11]}...{key[-3:]}"
+    return f"{key[:12]}...{key[-3:]}"
 
 
 _PROVIDER_SITES = {

@@ -41,7 +41,7 @@ def check_knobs(knobs: dict[str, Any]) -> None:
     if unknown:
         raise TypeError(f"unknown FakeOpenRouter knob(s): {', '.join(unknown)}; known: {', '.join(DEFAULT_KNOBS)}")
     for model, overrides in (knobs.get("per_model") or {}).items():
-        bad = sorted(set(overrides) - set(DEFAULT_KNOBS))
+        bad = sorted(set(overrides or {}) - set(DEFAULT_KNOBS))
         if bad:
             raise TypeError(f"unknown knob(s) for {model}: {', '.join(bad)}")
 
