@@ -627,3 +627,28 @@ def test_streamed_generations_are_recorded_as_streamed(fake, http):
     assert eventually(lambda: http.get("/generation", params={"id": gen_id}).status_code == 200)
     record = http.get("/generation", params={"id": gen_id}).json()["data"]
     assert record["streamed"] is True and record["cancelled"] is False and record["total_cost"] == fake.cost_of(gen_id)
+
+
+def test_non_streaming_requests_honour_the_fault_knobs(fake, http):
+    fake.configure(mid_stream_error={"after_chunks": 2, "code": 502, "message": "Upstream died"})
+    choice = chat(http).json()["choices"][0]
+    assert choice["finish_reason"] == "error" and choice["error"]["code"] == 502
+    assert len(choice["message"]["content"]) == 8
+    fake.configure(mid_stream_error=None, drop_after_chunks=1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        chat(http)
+    fake.configure(drop_after_chunks=None, hang_after_chunks=1)
+    with pytest.raises(httpx.ReadTimeout):
+        http.post("/chat/completions", json={"model": "openai/gpt-4o", "messages": HI}, timeout=0.3)
+    assert fake.wait_for_disconnects(1)
+
+
+def test_per_model_override_can_be_removed_and_errors_and_state_reset(fake, http):
+    fake.configure(per_model={"openai/gpt-4o-mini": {"answer": "x"}})
+    fake.configure(per_model={"openai/gpt-4o-mini": None})
+    assert chat(http).json()["choices"][0]["message"]["content"] != "x"
+    fake.queue_error(500, times=5)
+    fake.clear_errors()
+    assert chat(http).status_code == 200
+    fake.reset()
+    assert fake.requests == [] and fake.total_billed == 0
