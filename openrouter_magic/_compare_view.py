@@ -150,9 +150,9 @@ class CompareView(widgets.VBox):
         for pane, state in zip(self.panes, run.panes):
             pane.show(state)
         self.summary.value = html.escape(fmt.summary_text(run.panes, run.wall_s))
+        self._refresh_displays()  # the final panes first: the table may still have to import pandas
         self.result = run.frame()
         self.status = "stopped" if run.stopped else "done"
-        self._refresh_displays()
         callbacks, self._finish_callbacks = self._finish_callbacks, []
         for callback in callbacks:
             callback(self)
