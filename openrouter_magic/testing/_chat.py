@@ -55,7 +55,7 @@ def plan_chat(body: Any, catalog: Catalog, knobs: dict[str, Any], take_error: Ta
     requested = body.get("model") or (fallbacks[0] if fallbacks else "openrouter/auto")
     chain = [requested] + [m for m in fallbacks if m != requested]
     last: ErrorReply | None = None
-    for position, model_id in enumerate(chain):
+    for model_id in chain:
         entry = catalog.resolve(model_id)
         if entry is None:
             last = ErrorReply(400, simple_error(400, f"{model_id} is not a valid model ID", user_id="user_emulator"))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from urllib.parse import urlencode
 from typing import TYPE_CHECKING, Any
 
 from ._catalog import OUTPUT_MODALITIES
 from ._chat import ErrorReply, plan_chat, stream_events
 from ._payloads import ZOD_OUTPUT_MODALITIES, Answer, chat_completion, simple_error
-from ._records import endpoints_record, generation_record, key_record, masked_label, providers_list
+from ._records import endpoints_record, key_record, masked_label, providers_list
 from ._server import Request, Response
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def _choice_error(err: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _truncated(a: Answer, err: dict[str, Any]) -> Answer:
-    from dataclasses import replace
+    """A non-streamed answer that failed after ``after_chunks`` pieces keeps only those."""
     keep = int(err.get("after_chunks", 0)) * int(a.knobs["chunk_chars"])
     return replace(a, content=a.content[:keep])
 
