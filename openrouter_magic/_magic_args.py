@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
-__all__ = ["FORMATS", "REASONING", "cell_options", "parse_cell_line", "split_list"]
+__all__ = ["FORMATS", "REASONING", "cell_options", "parse_cell_line", "split_args", "split_list"]
 
 FORMATS = ("markdown", "text", "code", "json", "html")
 REASONING = ("none", "minimal", "low", "medium", "high")
@@ -64,13 +64,26 @@ def cell_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def parse_cell_line(magic: Callable[..., Any], line: str) -> argparse.Namespace:
     """Parse and check the options; every problem is one UsageError line."""
     try:
-        args = parse_argstring(magic, line)
+        args = magic.parser.parse_args(split_args(line))
     except UsageError as error:
         raise UsageError(f"{_one_line(error)} — see %%openrouter? for the options") from None
     except ValueError as error:  # unbalanced quotes
         raise UsageError(f"cannot read the options ({error}): check the quotes") from None
     _check_numbers(args)
     return args
+
+
+def split_args(line: str) -> list[str]:
+    """Split like a shell, but keep backslashes (Windows paths): quotes only group words."""
+    from IPython.utils.process import arg_split
+
+    return [_unquote(token) for token in arg_split(line, posix=False, strict=True)]
+
+
+def _unquote(token: str) -> str:
+    if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"'":
+        return token[1:-1]
+    return token
 
 
 def _check_numbers(args: argparse.Namespace) -> None:

@@ -6,6 +6,7 @@ are imported only when first needed, so ``%load_ext openrouter_magic`` stays fas
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
@@ -17,11 +18,9 @@ from ._config import DEFAULT_MODEL, Setting
 from ._conversations import Conversations
 from ._runner import LoopRunner
 from ._sandbox import Sandbox
-from ._types import ChatResponse, StreamEvent
+from ._types import ChatResponse, StreamEvent, UsageEvent
 
 if TYPE_CHECKING:  # pragma: no cover
-    import asyncio
-
     import pandas
 
     from ._client import OpenRouter
@@ -29,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Session"]
 
 Request = tuple[str, Any, dict[str, Any]]  # (model, messages, params)
+_PREFETCH_WAIT_S = 2.0
 
 
 class Session:
@@ -224,7 +224,13 @@ class Session:
         async with aclosing(recorded_stream(self.client, self.ledger, self.budget, messages, model, prices,
                                             **params)) as events:
             async for event in events:
+                if type(event) is UsageEvent and event.usage.cost is None:
+                    await self._await_prefetch()  # the row is written at Done: let the estimate use prices
                 yield event
+
+    async def _await_prefetch(self) -> None:
+        if self._prefetch is not None and not self._prefetch.done():
+            await asyncio.wait([self._prefetch], timeout=_PREFETCH_WAIT_S)
 
     def check_budget(self, requests: list[Request]) -> float | None:
         """Refuse (BudgetExceeded, ``refused`` rows) when these requests together could overrun the budget."""

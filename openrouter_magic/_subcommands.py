@@ -190,10 +190,10 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
 
 def dispatch(magics: Any, line: str) -> Any:
     """Run ``%openrouter SUBCOMMAND …``."""
-    from IPython.utils.process import arg_split
+    from ._magic_args import split_args
 
     try:
-        argv = arg_split(line, strict=True)
+        argv = split_args(line)
     except ValueError as error:
         raise UsageError(f"cannot read the arguments ({error}): check the quotes") from None
     if not argv:
