@@ -4,6 +4,7 @@ cancellation) and against a tiny raw server that replays the real recorded strea
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from contextlib import aclosing
@@ -316,3 +317,34 @@ async def test_no_response_headers_within_the_read_timeout_is_a_transport_error_
         with pytest.raises(TransportError, match="read timeout"):
             await client.chat("hello", model=MODEL)
     assert time.monotonic() - started < 0.9 and len(fake.chat_requests) == 1
+
+
+@pytest.mark.parametrize("shape", [1, 2, 3])
+async def test_every_usage_chunk_shape_from_the_emulator_gives_usage_and_cost(fake, shape):
+    fake.configure(usage_shape=shape)
+    async with client_for(fake) as client:
+        response = (await collect(client, "hello", model=MODEL))[-1].response
+    assert response.usage.completion_tokens and response.cost == pytest.approx(fake.cost_of(response.generation_id))
+    assert response.finish_reason == "stop"
+
+
+async def test_reasoning_streams_before_the_answer(fake):
+    async with client_for(fake) as client:
+        events = await collect(client, "think first", model="anthropic/claude-sonnet-4.5", reasoning={"effort": "low"})
+    kinds = [type(e).__name__ for e in events if not isinstance(e, UsageEvent)]
+    assert kinds.index("ReasoningDelta") < kinds.index("TextDelta")
+    response = events[-1].response
+    assert response.reasoning == "".join(e.text for e in events if type(e).__name__ == "ReasoningDelta")
+    assert response.reasoning and response.text and 0 < response.ttft_s < response.elapsed_s
+
+
+async def test_tool_call_fragments_from_the_emulator_assemble_into_a_complete_call(fake):
+    tool = {"type": "function", "function": {"name": "get_weather", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+    async with client_for(fake) as client:
+        streamed = (await collect(client, "weather?", model=MODEL, tools=[tool], tool_choice="required"))[-1]
+        chat = await client.chat("weather?", model=MODEL, tools=[tool], tool_choice="required")
+    (call,) = streamed.response.tool_calls
+    assert call.name == "get_weather" and "city" in json.loads(call.arguments)
+    assert streamed.response.finish_reason == "tool_calls"
+    assert chat.tool_calls == streamed.response.tool_calls
