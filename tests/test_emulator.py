@@ -12,6 +12,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from conftest import shared_path
 from openrouter_magic.testing import FakeOpenRouter
 
 KEY = "sk-or-v1-emulator-test-key-0001"
@@ -652,3 +653,27 @@ def test_per_model_override_can_be_removed_and_errors_and_state_reset(fake, http
     assert chat(http).status_code == 200
     fake.reset()
     assert fake.requests == [] and fake.total_billed == 0
+
+
+# ------------------------------------------------------------------------------------------------ replay
+
+def test_a_recorded_stream_is_replayed_byte_for_byte_and_billed_as_recorded(fake, http):
+    path = shared_path("streams", "pydantic-ai__test_openrouter_stream_with_reasoning__0.sse.txt")
+    recorded = path.read_bytes()
+    fake.configure(replay=path)
+    with http.stream("POST", "/chat/completions", json={"model": "openai/gpt-4o", "messages": HI,
+                                                         "stream": True}) as response:
+        received = response.read()
+        gen_id = response.headers["x-generation-id"]
+    assert received == recorded
+    usage = [json.loads(line[6:]) for line in recorded.decode().splitlines() if '"usage"' in line][-1]["usage"]
+    assert gen_id in recorded.decode() and fake.cost_of(gen_id) == pytest.approx(usage["cost"])
+
+
+def test_replay_in_small_byte_pieces_still_delivers_the_same_bytes(fake, http):
+    body = 'data: {"id":"gen-1-x","choices":[{"index":0,"delta":{"content":"h\\u00e9 ✓ \u2028"}}]}\n\ndata: [DONE]\n\n'
+    fake.configure(replay=body, replay_piece_bytes=25, chunk_delay=0.01)  # the delay keeps pieces apart
+    with http.stream("POST", "/chat/completions", json={"model": "openai/gpt-4o", "messages": HI,
+                                                         "stream": True}) as response:
+        pieces = list(response.iter_raw())
+    assert b"".join(pieces) == body.encode() and len(pieces) > 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from os import PathLike
 from typing import Any, Callable, Iterator
 
 from . import _scenario as sc
@@ -66,7 +67,8 @@ def plan_chat(body: Any, catalog: Catalog, knobs: dict[str, Any], take_error: Ta
         if failure is not None:
             last = failure
             continue
-        return build_answer(body, messages, served, sc.effective_knobs(knobs, model_id, served["id"]))
+        answer = build_answer(body, messages, served, sc.effective_knobs(knobs, model_id, served["id"]))
+        return with_replay(answer) if answer.knobs.get("replay") is not None and body.get("stream") else answer
     assert last is not None
     return last
 
@@ -175,9 +177,12 @@ def queued_error_reply(status: int, *, model: str | None, headers: dict[str, str
 
 # ------------------------------------------------------------------------------------------- the stream
 
-def stream_events(a: Answer) -> Iterator[str | Control]:
+def stream_events(a: Answer) -> Iterator[str | bytes | Control]:
     """The SSE events of one answer, with the knob-driven error/hang/drop markers in place."""
     knobs = a.knobs
+    if knobs.get("replay") is not None:
+        yield from _replay_pieces(knobs)
+        return
     w = ChunkWriter(a)
     size = knobs["chunk_chars"]
     for _ in range(int(knobs["keepalives"] or 0)):
@@ -228,3 +233,47 @@ def _first_stop(knobs: dict[str, Any]) -> tuple[int | None, Callable[[ChunkWrite
     if not options:
         return None, lambda w: iter(())
     return min(options, key=lambda o: o[0])
+
+
+# ------------------------------------------------------------------------------------------------ replay
+
+def replay_text(knobs: dict[str, Any]) -> str:
+    """The recorded SSE body of the ``replay`` knob."""
+    source = knobs["replay"]
+    return source.read_text(encoding="utf-8") if isinstance(source, PathLike) else str(source)
+
+
+def with_replay(a: Answer) -> Answer:
+    """Bill a replayed stream as its own usage chunk says, under its own generation id."""
+    chunks = []
+    for line in replay_text(a.knobs).split("\n"):
+        if line.startswith("data: {"):
+            try:
+                chunks.append(json.loads(line[6:]))
+            except ValueError:
+                continue
+    usage = next((c["usage"] for c in reversed(chunks) if isinstance(c.get("usage"), dict)), None)
+    gen_id = next((c["id"] for c in chunks if isinstance(c.get("id"), str)), a.gen_id)
+    if usage is None:
+        return replace(a, gen_id=gen_id, delta_events=len(chunks))
+    details = usage.get("cost_details") or {}
+    cost = float(usage.get("cost") or 0)
+    prompt_cost = float(details.get("upstream_inference_prompt_cost") or 0)
+    return replace(a, gen_id=gen_id, prompt_tokens=int(usage.get("prompt_tokens", 0)),
+                   completion_tokens=int(usage.get("completion_tokens", 0)),
+                   reasoning_tokens=int((usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0),
+                   prompt_cost=prompt_cost, completion_cost=cost - prompt_cost, delta_events=len(chunks))
+
+
+def _replay_pieces(knobs: dict[str, Any]) -> Iterator[str | bytes]:
+    text = replay_text(knobs)
+    size = knobs.get("replay_piece_bytes")
+    if size:
+        raw = text.encode("utf-8")
+        yield from (raw[i:i + int(size)] for i in range(0, len(raw), int(size)))
+        return
+    events = text.split("\n\n")
+    for event in events[:-1]:
+        yield event + "\n\n"
+    if events[-1]:
+        yield events[-1]

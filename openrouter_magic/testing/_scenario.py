@@ -30,6 +30,8 @@ DEFAULT_KNOBS: dict[str, Any] = {
     "provider": None,          # provider display name override (default: derived from the model author)
     "total_credits": 25.0,     # /credits total_credits (USD)
     "key_limit": None,         # /key limit (USD, None = unlimited)
+    "replay": None,            # a recorded SSE body (str, or a pathlib.Path to read) sent verbatim as the stream
+    "replay_piece_bytes": None,  # n → write the replayed body in n-byte pieces, ignoring event boundaries
 }
 
 CHARS_PER_TOKEN = 4

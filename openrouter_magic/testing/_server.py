@@ -46,7 +46,7 @@ class Response:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
-    events: Iterable[str | Control] | None = None
+    events: Iterable[str | bytes | Control] | None = None
     delay: float = 0.0
     chunk_delay: float = 0.0
     hang: bool = False                       # non-streaming: never answer
@@ -218,20 +218,25 @@ async def _write(writer: asyncio.StreamWriter, response: Response, counter: list
     return outcome
 
 
-async def _write_events(writer: asyncio.StreamWriter, events: Iterable[str | Control], delay: float,
+async def _write_events(writer: asyncio.StreamWriter, events: Iterable[str | bytes | Control], delay: float,
                         counter: list[int]) -> str:
     batch: list[str] = []
     size = 0
     for event in events:
-        if isinstance(event, Control):
+        if isinstance(event, (Control, bytes)):
             if batch:
                 writer.write(_chunk("".join(batch).encode()))
+                batch, size = [], 0
             await writer.drain()
             if event is HANG:
                 await asyncio.Event().wait()
             if event is DROP:
                 writer.transport.abort()
                 return "dropped"
+            if isinstance(event, bytes):  # a raw piece (replay): its own HTTP chunk, sent on its own
+                writer.write(_chunk(event))
+                await writer.drain()
+                await asyncio.sleep(delay)
             continue
         is_data = event.startswith("data:")
         counter[0] += is_data
