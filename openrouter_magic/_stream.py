@@ -54,8 +54,9 @@ class StreamRun:
             async for raw in chunks:
                 for data in decoder.feed(raw):
                     if data == DONE:
+                        final = self.response()  # elapsed_s ends at [DONE], not after the drain
                         await _drain(chunks)
-                        yield Done(self.response())
+                        yield Done(final)
                         return
                     events = acc.feed(parse(data))
                     if events:
