@@ -60,8 +60,8 @@ class NotebookRenderer(Renderer):
         self._window_chars, self._auto_tick = window_chars, auto_tick
         blocky = fmt in ("markdown", "text")
         self._splitter = BlockSplitter("text" if fmt == "text" else "markdown", max_block_chars) if blocky else None
-        self._parts: list[str] = []  # the whole answer so far
-        self._pending: list[str] = []  # answer text not yet shown
+        self._shown = ""  # the answer text already handed to the display
+        self._pending: list[str] = []  # answer text that arrived since the last refresh
         self._reasoning_parts: list[str] = []
         self._settled: list[tuple[Piece, str]] = []  # finished pieces and their display ids
         self._sent: dict[str, dict[str, Any]] = {}
@@ -95,13 +95,14 @@ class NotebookRenderer(Renderer):
         """Add answer text; the first piece shows at once, the rest at most every ``refresh_interval``."""
         if not text or self._phase == "closed":
             return
-        self._parts.append(text)
         self._pending.append(text)
         if self._phase != "answer":
             self._begin_answer()
             self._flush()
-        else:
-            self._maybe_flush()
+            return
+        now = self._clock()  # inlined _maybe_flush: this runs once per token
+        if now - self._last >= self.refresh_interval:
+            self._flush(now)
 
     def tick(self) -> None:
         """Refresh what is due: the elapsed time while waiting, the reasoning, the answer's tail."""
@@ -148,15 +149,17 @@ class NotebookRenderer(Renderer):
     def _flush_answer(self, *, final: bool) -> None:
         chunk = "".join(self._pending)
         self._pending.clear()
+        self._shown += chunk
         if self._splitter is None:
-            full = "".join(self._parts)
-            self._parts[:] = [full]
             if not final:
-                self._tail_id = self._publish(self._window_bundle(full), self._tail_id)
+                self._tail_id = self._publish(self._window_bundle(self._shown), self._tail_id)
             return
         pieces = self._splitter.feed(chunk) + (self._splitter.finish() if final else [])
-        for piece in pieces:
-            self._settle(piece)
+        if pieces:
+            # Blocks that finished together share one display: one message instead of many, and since
+            # they end at safe boundaries (or get merged at the end anyway) they render the same.
+            first = pieces[0]
+            self._settle(Piece("".join(piece.text for piece in pieces), first.joined, first.prefix))
         tail = self._splitter.tail
         if tail.text:
             self._tail_id = self._publish(self._piece_bundle(tail), self._tail_id)
@@ -197,16 +200,15 @@ class NotebookRenderer(Renderer):
             if self._phase in ("idle", "waiting"):
                 self._reasoning_id, self._status_id, self._phase = self._status_id, None, "reasoning"
             self._reasoning_parts.append(response.reasoning[len(said) :])
-        streamed = "".join(self._parts)
+        streamed = self._shown + "".join(self._pending)
         if response.text.startswith(streamed) and len(response.text) > len(streamed):
             rest = response.text[len(streamed) :]
-            self._parts.append(rest)
             self._pending.append(rest)
             if self._phase != "answer":
                 self._begin_answer()
 
     def _final_answer(self, mark: str | None) -> None:
-        full = "".join(self._parts)
+        full = self._shown
         if self._splitter is not None:
             self._merge_runs(all_in_one=self.fmt == "markdown" and has_reference_definitions(full))
             return

@@ -123,8 +123,10 @@ def test_a_fence_too_long_for_one_block_is_merged_into_one_display_at_the_end(sh
         streamed = [o.data.get("text/markdown", "") for o in cap.outputs if not o.update]
         renderer.finish(None, None)
     assert any(s.startswith("```python\n") and not s.startswith("```python\nv0") for s in streamed)
+    assert answer_markdown(cap.outputs) == text
     non_empty = [s["text/markdown"] for s in final_states(cap.outputs) if s["text/markdown"]]
-    assert non_empty == ["Code:\n\n", f"```python\n{code}```\n\n", "Done."]
+    assert non_empty[0] == "Code:\n\n"
+    assert non_empty[1].startswith(f"```python\n{code}```\n\n")  # the whole fence in one display
 
 
 def test_link_references_force_one_whole_rendering_at_the_end(shell, clock):
