@@ -211,7 +211,7 @@ class OpenRouter:
 
     async def models(self, **filters: Any) -> list[dict[str, Any]]:
         """Model dicts from ``GET /models`` (filters such as ``supported_parameters="tools"`` → query)."""
-        data = (await self.models_payload(**filters)).get("data")
+        data = _data(await self.models_payload(**filters))
         return data if isinstance(data, list) else []
 
     async def models_payload(self, **filters: Any) -> dict[str, Any]:
@@ -239,7 +239,7 @@ class OpenRouter:
 
     async def providers(self) -> list[dict[str, Any]]:
         """``GET /providers`` → the provider list."""
-        data = (await self._get("providers")).get("data")
+        data = _data(await self._get("providers"))
         return data if isinstance(data, list) else []
 
     async def aclose(self) -> None:

@@ -20,7 +20,11 @@ _BOM = b"\xef\xbb\xbf"
 
 
 class SSEDecoder:
-    """Incremental SSE framer: ``feed(bytes) -> list of data payloads`` (bytes, one per event)."""
+    """Incremental SSE framer: ``feed(bytes) -> list of data payloads`` (bytes, one per event).
+
+    At the end of the stream an event that never got its blank line is incomplete: it is simply
+    never returned, as the spec says.
+    """
 
     __slots__ = ("_pending", "_data", "_skip_lf", "_at_start")
 
@@ -79,9 +83,3 @@ class SSEDecoder:
             elif line == b"data":  # a bare field name means an empty value; comments fall through
                 data.append(b"")
         return events
-
-    def flush(self) -> list[bytes]:
-        """End of stream: an event that never got its blank line is incomplete and discarded."""
-        self._pending = []
-        self._data.clear()
-        return []

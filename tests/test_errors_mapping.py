@@ -238,3 +238,11 @@ async def test_a_completion_whose_choice_failed_raises_stream_error_with_what_ar
 def test_a_base_url_without_scheme_is_a_config_error():
     with pytest.raises(ConfigError, match="http:// or https://"):
         OpenRouter("sk-or-v1-x", "openrouter.ai/api/v1")
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b'{"nodata": true}', b"null"])
+async def test_a_listing_without_its_data_field_is_a_clear_transport_error(body):
+    async with client_answering(lambda r: httpx.Response(200, content=body)) as client:
+        for call in (client.providers, client.key, client.credits, client.models):
+            with pytest.raises(TransportError):
+                await call()
