@@ -61,7 +61,8 @@ def _message(error: BaseException, model: str, suggest: Callable[[str], list[str
     if is_unknown_model(error):
         ids = suggest(model)
         hint = f"did you mean {', '.join(ids)}?" if ids else "see %openrouter models --search …"
-        return f"OpenRouter does not know the model {model} ({_status(error)}): {hint}"
+        what = "OpenRouter does not know the model" if isinstance(error, BadRequestError) else "nothing serves"
+        return f"{what} {model} ({_status(error)}): {hint}"
     for kind, build in _BUILDERS:
         if isinstance(error, kind):
             return build(error, retries, base_url)

@@ -21,7 +21,7 @@ def did_you_mean(session: Session, model: str, n: int = 3) -> list[str]:
         frame = session.run(session.catalog_frame())
     except Exception:  # suggestions are a help, never a reason to fail
         return []
-    return list(suggest(model, list(frame["id"]), n=n))
+    return [found for found in suggest(model, list(frame["id"]), n=n + 1) if found != model][:n]
 
 
 def _hint(ids: list[str]) -> str:
