@@ -26,6 +26,7 @@ __all__ = ["FINISHED", "FRAME_COLUMNS", "CompareListener", "CompareRun", "PaneSt
 FINISHED = frozenset({"ok", "error", "interrupted", "refused"})
 FRAME_COLUMNS = ["model", "provider", "status", "text", "prompt_tokens", "completion_tokens", "cost",
                  "ttft_s", "elapsed_s", "tokens_per_s", "error", "generation_id"]
+CHARS_PER_S = 50_000  # pane text resent per second at most, once answers are long
 BADGES = ("fastest first token", "fastest total", "cheapest", "longest answer")
 
 
@@ -89,15 +90,17 @@ class CompareRun:
     """Streams every model concurrently; ``await run.run()`` or ``run.start()`` then ``await run.wait()``."""
 
     def __init__(self, models: Sequence[str], factory: StreamFactory, *, listener: CompareListener | None = None,
-                 interval: float = 0.1, clock: Callable[[], float] = time.perf_counter) -> None:
+                 interval: float = 0.1, tick: float = 0.5, clock: Callable[[], float] = time.perf_counter) -> None:
         self.panes = [PaneState(model) for model in models]
         self.listener = listener
         self.interval = interval
+        self.tick = tick
         self.wall_s: float | None = None
         self._factory = factory
         self._clock = clock
         self._tasks: list[asyncio.Task[None]] = []
         self._last: list[float] = [float("-inf")] * len(self.panes)
+        self._started: list[float] = [0.0] * len(self.panes)
         self._pending: list[asyncio.TimerHandle | None] = [None] * len(self.panes)
         self._done: asyncio.Task[CompareRun] | None = None
         self.stopped = False
@@ -110,7 +113,8 @@ class CompareRun:
             loop = asyncio.get_running_loop()
             started = self._clock()
             self._tasks = [loop.create_task(self._pane(i)) for i in range(len(self.panes))]
-            self._done = loop.create_task(self._finish(started))
+            ticker = loop.create_task(self._ticker()) if self.listener is not None else None
+            self._done = loop.create_task(self._finish(started, ticker))
         return self._done
 
     async def run(self) -> CompareRun:
@@ -134,8 +138,12 @@ class CompareRun:
         for task in self._tasks:
             task.cancel()
 
-    async def _finish(self, started: float) -> CompareRun:
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+    async def _finish(self, started: float, ticker: asyncio.Task[None] | None) -> CompareRun:
+        try:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        finally:
+            if ticker is not None:
+                ticker.cancel()
         self.wall_s = self._clock() - started
         assign_badges(self.panes)
         if self.listener is not None:
@@ -144,9 +152,19 @@ class CompareRun:
 
     # -- one pane ------------------------------------------------------------------------------------
 
+    async def _ticker(self) -> None:
+        """Keep the clocks of silent panes moving ("waiting for first token… 3.0 s", a stalled stream)."""
+        while True:
+            await asyncio.sleep(self.tick)
+            now = self._clock()
+            for index, pane in enumerate(self.panes):
+                if not pane.finished and now - self._last[index] >= self.tick:
+                    pane.elapsed_s = now - self._started[index]
+                    self._touch(index)
+
     async def _pane(self, index: int) -> None:
         pane = self.panes[index]
-        started = self._clock()
+        started = self._started[index] = self._clock()
         stream = None
         try:
             stream = await _open(self._factory, pane.model)
@@ -155,6 +173,9 @@ class CompareRun:
                 self._touch(index)
         except asyncio.CancelledError:  # Stop: keep the partial text; the task ends normally
             pane.status = "interrupted"
+        except KeyboardInterrupt:  # Ctrl-C landed in this pane's code: stop them all, gracefully
+            pane.status = "interrupted"
+            self.stop()
         except StreamError as err:
             _failed(pane, err, err.partial)
         except Exception as err:  # one model's failure stays in its pane
@@ -192,11 +213,19 @@ class CompareRun:
         """A pane changed: tell the listener now, or once the interval since the last update has passed."""
         if self.listener is None or self._pending[index] is not None:
             return
-        wait = self._last[index] + self.interval - self._clock()
+        wait = self._last[index] + self.interval_for(index) - self._clock()
         if wait <= 0:
             self._flush(index)
         else:
             self._pending[index] = asyncio.get_running_loop().call_later(wait, self._flush, index)
+
+    def interval_for(self, index: int) -> float:
+        """Seconds between updates of a pane: ``interval``, longer once its text is long.
+
+        Every update resends the whole pane, so a fixed rate would make the bytes sent grow with the
+        square of the answer; spacing updates in proportion to the length keeps them linear.
+        """
+        return max(self.interval, len(self.panes[index].text) / CHARS_PER_S)
 
     def _flush(self, index: int, force: bool = False) -> None:
         handle, self._pending[index] = self._pending[index], None

@@ -209,3 +209,21 @@ def test_compare_needs_two_to_eight_models(models):
 
 def test_models_may_be_given_as_one_comma_separated_string():
     assert validate_models(f"{A}, {B} ,{C}") == MODELS
+
+
+async def test_silent_panes_keep_their_clock_ticking_while_waiting_for_the_first_token(server, client):
+    from openrouter_magic._compare_format import footer_text
+
+    server.configure(first_byte_delay=0.35, answer="late")
+    seen: list[str] = []
+    recorder = Recorder()
+    recorder.pane_changed = lambda index, pane: seen.append(footer_text(pane)) if index == 0 else None
+    await CompareRun([A, B], streams(client), listener=recorder, tick=0.1).run()
+    waiting = [text for text in seen if text.startswith("waiting for first token…")]
+    assert len(waiting) >= 2 and waiting[-1] != waiting[0] and waiting[-1].endswith(" s")
+
+
+def test_long_answers_are_resent_less_often_so_bytes_stay_linear():
+    run = CompareRun([A, B], streams(None), interval=0.1)
+    run.panes[1].text = "x" * 200_000
+    assert run.interval_for(0) == 0.1 and run.interval_for(1) == pytest.approx(4.0)
