@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -432,14 +433,14 @@ def test_module_runs_standalone_and_prints_its_base_url():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "openrouter_magic.testing", "--port", str(port)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "openrouter_magic.testing", "--port", str(port),
+                             "--chunk-delay", "0.001"], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == f"http://127.0.0.1:{port}/api/v1"
         assert httpx.get(f"http://127.0.0.1:{port}/api/v1/models").status_code == 200
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        assert proc.wait(timeout=10) == 0
 
 
 # --------------------------------------------------------------------------- capabilities and structure
@@ -677,3 +678,10 @@ def test_replay_in_small_byte_pieces_still_delivers_the_same_bytes(fake, http):
                                                          "stream": True}) as response:
         pieces = list(response.iter_raw())
     assert b"".join(pieces) == body.encode() and len(pieces) > 1
+
+
+def test_a_failing_answer_function_gives_a_500_and_the_server_keeps_serving(fake, http, capsys):
+    fake.configure(answer=lambda model, messages: 1 / 0)
+    assert chat(http).status_code == 500
+    fake.configure(answer=None)
+    assert chat(http).status_code == 200

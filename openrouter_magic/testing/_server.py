@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -147,7 +148,7 @@ class HttpServer:
         self._connections.add(conn)
         try:
             while (request := await conn.read_request()) is not None:
-                response = await self.handler(request)
+                response = await self._answer(request)
                 outcome = await self._respond(conn, response)
                 if outcome != "done" or request.headers.get("connection", "").lower() == "close":
                     break
@@ -159,6 +160,14 @@ class HttpServer:
             self._connections.discard(conn)
             self._tasks.discard(task)
             writer.close()
+
+    async def _answer(self, request: Request) -> Response:
+        """The handler's response; a bug in it becomes a 500 with the traceback on stderr, not a hung socket."""
+        try:
+            return await self.handler(request)
+        except Exception:  # noqa: BLE001 — the emulator must keep serving other tests
+            traceback.print_exc()
+            return Response(500, {"error": {"code": 500, "message": "Internal Server Error"}})
 
     async def _respond(self, conn: _Connection, response: Response) -> str:
         """Write the response while watching for the client hanging up; returns done/cancelled/dropped."""
