@@ -59,7 +59,7 @@ def parse_price(value: Any, scale: float = 1.0) -> float:
 
 
 def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int:
         return value if value >= 0 else None
     if isinstance(value, float) and value.is_integer() and value >= 0:
         return int(value)
@@ -68,7 +68,12 @@ def _int_or_none(value: Any) -> int | None:
 
 def _strings(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, (list, tuple)):
-        return tuple(v for v in value if isinstance(v, str))
+        found = tuple(value)
+        try:
+            "".join(found)  # proves in C that every item is a string: the common case stays cheap
+        except TypeError:
+            return tuple(v for v in found if isinstance(v, str))
+        return found
     return None
 
 
@@ -84,43 +89,42 @@ def _modalities(arch: dict, key: str, side: int) -> tuple[str, ...] | None:
 
 
 def _author(model_id: str) -> str | None:
-    if "/" not in model_id:
-        return None
-    return model_id.split("/", 1)[0].lstrip("~") or None
+    author, slash, _ = model_id.partition("/")
+    return (author.lstrip("~") or None) if slash else None
 
 
-def _append(cols: dict[str, list], m: dict) -> None:
-    """One model dict → one value in every column list (the hot loop: keep it flat)."""
+_EMPTY: dict = {}
+
+
+def _row(m: dict) -> tuple:
+    """One model dict → its values in :data:`COLUMNS` order (the hot loop: keep it flat)."""
     model_id = m["id"]
-    pricing = m.get("pricing")
-    pricing = pricing if isinstance(pricing, dict) else {}
-    arch = m.get("architecture")
-    arch = arch if isinstance(arch, dict) else {}
-    top = m.get("top_provider")
-    top = top if isinstance(top, dict) else {}
+    pricing, arch, top = m.get("pricing"), m.get("architecture"), m.get("top_provider")
+    pricing = pricing if type(pricing) is dict else _EMPTY
+    arch = arch if type(arch) is dict else _EMPTY
+    top = top if type(top) is dict else _EMPTY
     prompt = parse_price(pricing.get("prompt"), 1e6)
     completion = parse_price(pricing.get("completion"), 1e6)
-    name = m.get("name")
-    cols["id"].append(model_id)
-    cols["name"].append(name if isinstance(name, str) else None)
-    cols["author"].append(_author(model_id))
-    cols["context_length"].append(_int_or_none(m.get("context_length")))
-    cols["max_completion_tokens"].append(_int_or_none(top.get("max_completion_tokens")))
-    cols["prompt_usd_per_m"].append(prompt)
-    cols["completion_usd_per_m"].append(completion)
-    cols["request_usd"].append(parse_price(pricing.get("request")))
-    cols["image_usd"].append(parse_price(pricing.get("image")))
-    cols["input_modalities"].append(_modalities(arch, "input_modalities", 0))
-    cols["output_modalities"].append(_modalities(arch, "output_modalities", 1))
-    cols["supported_parameters"].append(_strings(m.get("supported_parameters")))
-    cols["is_free"].append(model_id.endswith(":free") or (prompt == 0 and completion == 0))
-    moderated = top.get("is_moderated")
-    cols["is_moderated"].append(moderated if isinstance(moderated, bool) else None)
-    tokenizer = arch.get("tokenizer")
-    cols["tokenizer"].append(tokenizer if isinstance(tokenizer, str) else None)
+    name, tokenizer, moderated = m.get("name"), arch.get("tokenizer"), top.get("is_moderated")
     created = m.get("created")
-    ok = isinstance(created, (int, float)) and not isinstance(created, bool) and created > 0
-    cols["created"].append(created if ok else None)
+    return (
+        model_id,
+        name if type(name) is str else None,
+        _author(model_id),
+        _int_or_none(m.get("context_length")),
+        _int_or_none(top.get("max_completion_tokens")),
+        prompt,
+        completion,
+        parse_price(pricing.get("request")),
+        parse_price(pricing.get("image")),
+        _modalities(arch, "input_modalities", 0),
+        _modalities(arch, "output_modalities", 1),
+        _strings(m.get("supported_parameters")),
+        model_id.endswith(":free") or (prompt == 0 and completion == 0),
+        moderated if type(moderated) is bool else None,
+        tokenizer if type(tokenizer) is str else None,
+        created if type(created) in (int, float) and created > 0 else None,
+    )
 
 
 def models_to_columns(models: Iterable[dict]) -> dict[str, list]:
@@ -128,11 +132,10 @@ def models_to_columns(models: Iterable[dict]) -> dict[str, list]:
 
     Entries that are not objects or have no string ``id`` are skipped (they cannot be used anyway).
     """
-    cols: dict[str, list] = {name: [] for name in COLUMNS}
-    for m in models:
-        if isinstance(m, dict) and isinstance(m.get("id"), str):
-            _append(cols, m)
-    return cols
+    rows = [_row(m) for m in models if type(m) is dict and type(m.get("id")) is str]
+    if not rows:
+        return {name: [] for name in COLUMNS}
+    return {name: list(values) for name, values in zip(COLUMNS, zip(*rows))}
 
 
 def models_to_frame(models: Iterable[dict]) -> pandas.DataFrame:
@@ -143,30 +146,38 @@ def models_to_frame(models: Iterable[dict]) -> pandas.DataFrame:
 def build_frame(cols: dict[str, list]) -> pandas.DataFrame:
     """Column lists (as built by the conversion, or read back from the disk cache) → typed frame.
 
-    ``created`` is given in unix seconds; the tuple columns may hold lists (JSON) or None.
+    ``created`` is given in unix seconds; missing values are None (NaN also accepted for floats).
     """
     import numpy as np
     import pandas as pd
 
-    n = len(cols["id"])
     data: dict[str, Any] = {}
     for name in COLUMNS:
         values = cols[name]
         if name in _STR:
             data[name] = pd.array(values, dtype="str")
         elif name in _INT:
-            data[name] = pd.array(values, dtype="Int64")
+            data[name] = _masked(pd.arrays.IntegerArray, values, np.int64, 0)
         elif name in _FLOAT:
-            data[name] = np.array([_NAN if v is None else v for v in values], dtype="float64")
+            data[name] = np.array(values, dtype="float64")  # None → NaN
         elif name in _TUPLE:
-            column = np.empty(n, dtype=object)
-            column[:] = [tuple(v) if isinstance(v, list) else v for v in values]
+            column = np.empty(len(values), dtype=object)
+            column[:] = values
             data[name] = column
         elif name == "is_free":
             data[name] = np.array(values, dtype=bool)
         elif name == "is_moderated":
-            data[name] = pd.array(values, dtype="boolean")
-        else:
-            seconds = np.array([_NAN if v is None else v for v in values], dtype="float64")
-            data[name] = pd.to_datetime(seconds, unit="s", utc=True).as_unit("s")
-    return pd.DataFrame(data, columns=COLUMNS)
+            data[name] = _masked(pd.arrays.BooleanArray, values, bool, False)
+        else:  # whole seconds since the epoch; None/NaN → NaT
+            seconds = np.array(values, dtype="float64").astype("datetime64[s]")
+            data[name] = pd.DatetimeIndex(seconds).tz_localize("UTC")
+    return pd.DataFrame(data)
+
+
+def _masked(array_type: Any, values: list, dtype: Any, fill: Any) -> Any:
+    """A nullable pandas array (Int64, boolean) from a list holding None for missing values."""
+    import numpy as np
+
+    raw = np.array(values, dtype=object)
+    mask = np.equal(raw, None)
+    return array_type(np.where(mask, fill, raw).astype(dtype), mask)

@@ -51,7 +51,10 @@ def _keep(pos, column, test):
 
 
 def _has(*wanted: str):
-    return lambda v: isinstance(v, (tuple, list)) and any(w in v for w in wanted)
+    if len(wanted) == 1:
+        (one,) = wanted
+        return lambda v: type(v) is tuple and one in v
+    return lambda v: type(v) is tuple and any(w in v for w in wanted)
 
 
 def _authors(author: str | Iterable[str]) -> set[str]:
@@ -75,7 +78,10 @@ def _vector_filters(df, pos, free, min_context, max_price):
 
 
 def _row_filters(df, pos, vision, tools, structured, reasoning, author, search):
-    """The conditions that look inside each value (tuples, text), on the surviving rows only."""
+    """The conditions that look inside each value (text, tuples), on the surviving rows only."""
+    words = [w for w in (compact(part) for part in (search or "").split()) if w]
+    if words:  # first: a search usually leaves few rows for the checks below
+        pos = _search(pos, df["id"].to_numpy(), df["name"].to_numpy(), words)
     if vision:
         pos = _keep(pos, df["input_modalities"], _has("image"))
     if tools:
@@ -87,10 +93,6 @@ def _row_filters(df, pos, vision, tools, structured, reasoning, author, search):
     if author:
         wanted = _authors(author)
         pos = _keep(pos, df["author"], lambda a: isinstance(a, str) and a.casefold() in wanted)
-    words = [w for w in (compact(part) for part in (search or "").split()) if w]
-    if words:
-        ids, names = df["id"].to_numpy(), df["name"].to_numpy()
-        pos = _search(pos, ids, names, words)
     return pos
 
 
@@ -101,14 +103,30 @@ def _search(pos, ids, names, words: list[str]):
     return np.fromiter(hits, dtype=np.intp)
 
 
-def _sorted(df: pandas.DataFrame, sort: str) -> pandas.DataFrame:
+def _floats(column):
+    """A numeric or datetime column as float64 with NaN for missing (NaN sorts last in numpy)."""
+    import numpy as np
+
+    if hasattr(column.array, "asi8"):  # datetimes: their integer ticks, NaT → NaN
+        ticks = column.array.asi8
+        return np.where(column.isna().to_numpy(), np.nan, ticks.astype("float64"))
+    return column.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _sort_positions(df, pos, sort: str):
+    """``pos`` reordered by ``sort`` (stable; missing values last) without touching the frame."""
+    import numpy as np
+
+    if sort == "name":
+        names = df["name"].to_numpy()
+        return np.array(sorted(pos.tolist(), key=lambda p: (not isinstance(names[p], str),
+                                                            names[p].casefold() if isinstance(names[p], str) else "")),
+                        dtype=np.intp)
     if sort == "price":
-        return df.sort_values(["completion_usd_per_m", "prompt_usd_per_m"], kind="stable", na_position="last")
-    if sort == "context":
-        return df.sort_values("context_length", ascending=False, kind="stable", na_position="last")
-    if sort == "newest":
-        return df.sort_values("created", ascending=False, kind="stable", na_position="last")
-    return df.sort_values("name", kind="stable", na_position="last", key=lambda s: s.str.casefold())
+        completion, prompt = _floats(df["completion_usd_per_m"])[pos], _floats(df["prompt_usd_per_m"])[pos]
+        return pos[np.lexsort((prompt, completion))]
+    key = _floats(df["context_length" if sort == "context" else "created"])[pos]
+    return pos[np.argsort(-key, kind="stable")]  # largest first; -NaN is NaN, still last
 
 
 def filter_models(
@@ -141,9 +159,9 @@ def filter_models(
     everything = np.arange(len(df))
     pos = _vector_filters(df, everything, free, min_context, max_price)
     pos = _row_filters(df, pos, vision, tools, structured, reasoning, author, search)
-    result = df if len(pos) == len(df) else df.take(pos)
     if sort is not None:
-        result = _sorted(result, sort)
+        pos = _sort_positions(df, pos, sort)
     if limit is not None:
-        result = result.iloc[: max(int(limit), 0)]
-    return result
+        pos = pos[: max(int(limit), 0)]
+    # One take at the end, whatever was asked; the untouched frame itself when nothing changed.
+    return df if len(pos) == len(df) and (pos == everything).all() else df.take(pos)

@@ -32,6 +32,7 @@ __all__ = ["FRESH_FOR_S", "CatalogResult", "CatalogStore"]
 FRESH_FOR_S = 3600.0
 _FORMAT = 1  # bump when the stored columns change: older files are then ignored and refetched
 _FLOATS = ("prompt_usd_per_m", "completion_usd_per_m", "request_usd", "image_usd")
+_TUPLES = ("input_modalities", "output_modalities", "supported_parameters")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class CatalogStore:
             cols = raw["columns"]
             if any(len(cols[name]) != len(cols["id"]) for name in COLUMNS):
                 return None
+            for name in _TUPLES:  # JSON has no tuples: give the cached frame the same values as a fresh one
+                cols[name] = [tuple(v) if type(v) is list else v for v in cols[name]]
             frame = build_frame(cols)
             return CatalogResult(frame=frame, fetched_at=float(raw["fetched_at"]), from_cache=True)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):

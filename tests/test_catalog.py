@@ -208,3 +208,8 @@ def test_model_prices_gives_the_four_numbers_and_none_when_unknown(frames):
     assert model_prices(df, "openai/gpt-4o:free") is None  # but never price a :free id from the paid base
     assert model_prices(df, "openrouter/auto")["prompt_usd_per_m"] is None
     assert model_prices(df, "nobody/nothing") is None
+
+
+def test_an_empty_model_list_gives_an_empty_frame_with_every_column():
+    df = models_to_frame([])
+    assert list(df.columns) == COLUMNS and len(df) == 0 and isinstance(df["created"].dtype, pd.DatetimeTZDtype)

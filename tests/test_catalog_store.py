@@ -123,4 +123,5 @@ async def test_the_cache_round_trips_every_column_exactly(fake, client):
     fetched = await CatalogStore().get(client)
     loaded = CatalogStore().cached(fake.base_url)
     pd.testing.assert_frame_equal(loaded.frame, fetched.frame)
+    assert loaded.frame["supported_parameters"].map(type).tolist() == fetched.frame["supported_parameters"].map(type).tolist()
     assert loaded.frame["prompt_usd_per_m"].isna().sum() == 1  # the router's "-1" stays missing, not null→0
