@@ -157,3 +157,14 @@ def test_openai_sdk_streams_the_same_text_as_the_json_answer(fake, http):
         client.close()
     assert "".join(parts) == expected == full.choices[0].message.content
     assert full.usage.total_tokens == full.usage.prompt_tokens + full.usage.completion_tokens
+
+
+def test_tool_call_answers_validate_as_json_and_as_stream(http):
+    tool = {"type": "function", "function": {"name": "lookup", "parameters": {
+        "type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}}}
+    result = ChatResult.model_validate(chat(http, tools=[tool], tool_choice="required"))
+    assert result.choices[0].message.tool_calls[0].function.name == "lookup"
+    streamed = [ChatStreamChunk.model_validate(c) for c in chunks(http, tools=[tool], tool_choice="required")]
+    heads = [c.choices[0].delta.tool_calls[0] for c in streamed if c.choices and c.choices[0].delta.tool_calls]
+    assert heads[0].id and heads[0].function.name == "lookup"
+    assert json.loads("".join(h.function.arguments for h in heads)) == {"q": "example q"}
