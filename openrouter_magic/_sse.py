@@ -57,9 +57,7 @@ class SSEDecoder:
             chunk = b"".join(self._pending)
             self._pending = []
         if has_cr:
-            if chunk[-1] == 13:
-                self._skip_lf = True
-            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            chunk = self._normalise_cr(chunk)
         lines = chunk.split(b"\n")
         tail = lines.pop()
         if tail:
@@ -69,6 +67,12 @@ class SSEDecoder:
             if lines[0].startswith(_BOM):
                 lines[0] = lines[0][3:]
         return self._lines(lines)
+
+    def _normalise_cr(self, chunk: bytes) -> bytes:
+        """CRLF and lone CR → LF; a CR ending the read may be the first half of a CRLF."""
+        if chunk[-1] == 13:
+            self._skip_lf = True
+        return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
     def _lines(self, lines: list[bytes]) -> list[bytes]:
         events: list[bytes] = []
