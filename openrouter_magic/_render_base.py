@@ -44,7 +44,8 @@ class Renderer:
         """The answer stopped early: keep the partial text and show ``message`` under it."""
 
     def close(self) -> None:
-        """Stop background ticking (finish/fail do this too); safe to call twice."""
+        """Abandon the answer (the caller reports the error elsewhere): stop ticking, remove the waiting
+        indicator, keep any text that arrived. Safe after finish/fail, and safe to call twice."""
 
 
 class NullRenderer(Renderer):

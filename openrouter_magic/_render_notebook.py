@@ -16,23 +16,28 @@ back into their first display at the end (the others are emptied).
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
-import json
 import time
 import uuid
 from typing import TYPE_CHECKING, Any, Callable
 
-from ._blocks import BlockSplitter, Piece, extract_code, fenced, has_reference_definitions, unwrap_fence, window
+from ._blocks import BlockSplitter, Piece, has_reference_definitions
 from ._render_base import Renderer, footer_bundle, mark_bundle, mark_for
+from ._render_bundles import (
+    EMPTY,
+    empty_answer_bundle,
+    piece_bundle,
+    reasoning_bundle,
+    waiting_bundle,
+    whole_bundle,
+    window_bundle,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._types import ChatResponse
 
 __all__ = ["NotebookRenderer"]
 
-_EMPTY = {"text/markdown": "", "text/plain": ""}
-_GREY = "color:#888"
 
 
 class NotebookRenderer(Renderer):
@@ -77,7 +82,7 @@ class NotebookRenderer(Renderer):
         """Show the waiting indicator and start ticking when an event loop is running."""
         self._model, self._t0, self._phase = model, self._clock(), "waiting"
         self._last = self._t0
-        self._status_id = self._publish(self._waiting_bundle())
+        self._status_id = self._publish(waiting_bundle(model, 0.0))
         self._start_ticker()
 
     def reasoning(self, text: str) -> None:
@@ -118,7 +123,16 @@ class NotebookRenderer(Renderer):
         self._close(response, footer, message)
 
     def close(self) -> None:
-        """Stop the ticking task."""
+        """Abandon the answer: stop ticking, remove the waiting indicator, keep whatever text arrived.
+
+        For callers that report an error elsewhere (e.g. a ``UsageError``); safe after finish/fail.
+        """
+        if self._phase == "waiting":
+            self._publish(EMPTY, self._status_id)
+            self._phase = "idle"
+        self._close(None, None, None)
+
+    def _stop_ticker(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
@@ -132,16 +146,16 @@ class NotebookRenderer(Renderer):
     def _flush(self, now: float | None = None) -> None:
         self._last = self._clock() if now is None else now
         if self._phase == "waiting":
-            self._publish(self._waiting_bundle(), self._status_id)
+            self._publish(waiting_bundle(self._model, self._clock() - self._t0), self._status_id)
         elif self._phase == "reasoning":
-            self._publish(self._reasoning_bundle(open_=True), self._reasoning_id)
+            self._publish(self._reasoning(open_=True), self._reasoning_id)
         elif self._phase == "answer":
             self._flush_answer(final=False)
 
     def _begin_answer(self) -> None:
         if self._phase == "reasoning":
             self._reasoning_s = self._clock() - self._t0
-            self._publish(self._reasoning_bundle(open_=False), self._reasoning_id)
+            self._publish(self._reasoning(open_=False), self._reasoning_id)
         elif self._phase == "waiting":
             self._tail_id, self._status_id = self._status_id, None  # the answer replaces the indicator
         self._phase = "answer"
@@ -152,7 +166,8 @@ class NotebookRenderer(Renderer):
         self._shown += chunk
         if self._splitter is None:
             if not final:
-                self._tail_id = self._publish(self._window_bundle(self._shown), self._tail_id)
+                bundle = window_bundle(self._shown, self.fmt, self._language, self._window_chars)
+                self._tail_id = self._publish(bundle, self._tail_id)
             return
         pieces = self._splitter.feed(chunk) + (self._splitter.finish() if final else [])
         if pieces:
@@ -162,10 +177,10 @@ class NotebookRenderer(Renderer):
             self._settle(Piece("".join(piece.text for piece in pieces), first.joined, first.prefix))
         tail = self._splitter.tail
         if tail.text:
-            self._tail_id = self._publish(self._piece_bundle(tail), self._tail_id)
+            self._tail_id = self._publish(self._piece(tail), self._tail_id)
 
     def _settle(self, piece: Piece) -> None:
-        display_id = self._publish(self._piece_bundle(piece), self._tail_id)
+        display_id = self._publish(self._piece(piece), self._tail_id)
         self._tail_id = None
         self._settled.append((piece, display_id))
 
@@ -173,16 +188,14 @@ class NotebookRenderer(Renderer):
     def _close(self, response: ChatResponse | None, footer: str | None, mark: str | None) -> None:
         if self._phase == "closed":
             return
-        self.close()
+        self._stop_ticker()
         self._catch_up(response)
         if self._phase == "waiting":
-            bundle = mark_bundle(mark) if mark else {"text/html": f'<span style="{_GREY}">(empty answer)</span>',
-                                                     "text/plain": "(empty answer)"}
-            self._publish(bundle, self._status_id)
+            self._publish(mark_bundle(mark) if mark else empty_answer_bundle(), self._status_id)
             mark = None
         if self._reasoning_id is not None:
             self._reasoning_s = self._reasoning_s or self._clock() - self._t0
-            self._publish(self._reasoning_bundle(open_=False), self._reasoning_id)
+            self._publish(self._reasoning(open_=False), self._reasoning_id)
         if self._phase == "answer":
             self._flush_answer(final=True)
             self._final_answer(mark)
@@ -212,7 +225,7 @@ class NotebookRenderer(Renderer):
         if self._splitter is not None:
             self._merge_runs(all_in_one=self.fmt == "markdown" and has_reference_definitions(full))
             return
-        data, metadata = self._whole_bundle(full, complete=mark is None)
+        data, metadata = whole_bundle(full, self.fmt, self._language, complete=mark is None)
         self._tail_id = self._publish(data, self._tail_id, metadata)
 
     def _merge_runs(self, *, all_in_one: bool) -> None:
@@ -225,57 +238,18 @@ class NotebookRenderer(Renderer):
                 runs.append([item])
         for run in (r for r in runs if len(r) > 1):
             merged = Piece("".join(piece.text for piece, _ in run), prefix=run[0][0].prefix)
-            self._publish(self._piece_bundle(merged), run[0][1])
+            self._publish(self._piece(merged), run[0][1])
             for _, display_id in run[1:]:
-                self._publish(_EMPTY, display_id)
+                self._publish(EMPTY, display_id)
 
-    # ── bundles ─────────────────────────────────────────────────────────────────────────────────
-    def _waiting_bundle(self) -> dict[str, Any]:
-        line = f"⏳ {self._model} · waiting for first token… {self._clock() - self._t0:.1f}s"
-        return {"text/html": f'<span style="{_GREY}">{html.escape(line)}</span>', "text/plain": line}
+    def _piece(self, piece: Piece) -> dict[str, Any]:
+        return piece_bundle(piece, self.fmt)
 
-    def _reasoning_bundle(self, *, open_: bool) -> dict[str, Any]:
+    def _reasoning(self, *, open_: bool) -> dict[str, Any]:
         text = "".join(self._reasoning_parts)
         self._reasoning_parts[:] = [text]
-        if open_:
-            title, body = f"💭 Reasoning… {self._clock() - self._t0:.1f}s", window(text, self._window_chars)
-        else:
-            title, body = f"💭 Reasoning ({self._reasoning_s:.1f}s)", text
-        style = "white-space:pre-wrap;color:#666;font-size:0.9em;margin:0.2em 0 0.5em 1em"
-        markup = (f"<details{' open' if open_ else ''}><summary style=\"{_GREY}\">{html.escape(title)}</summary>"
-                  f'<div style="{style}">{html.escape(body)}</div></details>')
-        return {"text/html": markup, "text/plain": f"{title}\n{body}"}
-
-    def _piece_bundle(self, piece: Piece) -> dict[str, Any]:
-        if self.fmt == "text":
-            return {"text/plain": piece.text}
-        return {"text/markdown": piece.prefix + piece.text, "text/plain": piece.text}
-
-    def _window_bundle(self, full: str) -> dict[str, Any]:
-        shown = window(full, self._window_chars)
-        if self.fmt == "code":
-            return {"text/markdown": fenced(shown, self._language), "text/plain": shown}
-        return {"text/plain": shown}
-
-    def _whole_bundle(self, full: str, *, complete: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The final rendering of a code/json/html answer (raw text when it is partial)."""
-        if self.fmt == "code":
-            code, language = extract_code(full)
-            return {"text/markdown": fenced(code, self._language or language), "text/plain": code}, None
-        body, _ = unwrap_fence(full)
-        if complete and self.fmt == "html":
-            return {"text/html": body, "text/plain": body}, None
-        if complete and self.fmt == "json":
-            try:
-                value = json.loads(body)
-            except ValueError as exc:
-                return {"text/plain": f"{full}\n⚠ not valid JSON: {exc}"}, None
-            pretty = json.dumps(value, indent=2, ensure_ascii=False)
-            if isinstance(value, (dict, list)):
-                meta = {"application/json": {"expanded": False, "root": "root"}}
-                return {"application/json": value, "text/plain": pretty}, meta
-            return {"text/plain": pretty}, None
-        return {"text/plain": full}, None
+        seconds = self._clock() - self._t0 if open_ else self._reasoning_s
+        return reasoning_bundle(text, seconds, open_=open_, window_chars=self._window_chars)
 
     # ── output ──────────────────────────────────────────────────────────────────────────────────
     def _publish(self, data: dict[str, Any], display_id: str | None = None, metadata: dict | None = None) -> str:

@@ -119,7 +119,10 @@ class TerminalRenderer(Renderer):
         self._close(response, footer, message)
 
     def close(self) -> None:
-        """Stop the ticking task."""
+        """Abandon the answer: stop ticking, erase the waiting line, end the line of partial text."""
+        self._close(None, None, None)
+
+    def _stop_ticker(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
@@ -127,7 +130,7 @@ class TerminalRenderer(Renderer):
     def _close(self, response: ChatResponse | None, footer: str | None, mark: str | None) -> None:
         if self._phase == "closed":
             return
-        self.close()
+        self._stop_ticker()
         if response is not None:
             said = "".join(self._written)
             if response.text.startswith(said) and len(response.text) > len(said):

@@ -289,3 +289,22 @@ def test_make_renderer_picks_notebook_when_displays_are_captured_and_terminal_ot
     assert make_renderer(kind="null").__class__.__name__ == "NullRenderer"
     with pytest.raises(ValueError, match="unknown format"):
         make_renderer("yaml")
+
+
+def test_close_before_any_token_removes_the_waiting_indicator(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        renderer.close()
+        renderer.close()
+        renderer.text("too late")
+    assert final_states(cap.outputs) == [{"text/markdown": "", "text/plain": ""}]
+
+
+def test_close_after_some_text_keeps_it(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        renderer.start("m")
+        stream(renderer, "Some text.\n\nMore", clock, dt=0.3)
+        renderer.close()
+    assert answer_markdown(cap.outputs) == "Some text.\n\nMore"

@@ -126,3 +126,11 @@ def test_an_unknown_cost_is_a_question_mark_never_zero():
 )
 def test_costs_are_formatted_with_enough_digits(cost, source, expected):
     assert format_cost(cost, source) == expected
+
+
+def test_close_erases_the_waiting_line_on_a_terminal():
+    out, clock = FakeTTY(), Clock()
+    renderer = TerminalRenderer(stream=out, clock=clock)
+    renderer.start("m")
+    renderer.close()
+    assert out.getvalue().endswith("\r\x1b[K")
