@@ -24,8 +24,20 @@ from ._catalog_suggest import suggest
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
-__all__ = ["COLUMNS", "SORTS", "build_frame", "filter_models", "models_to_columns", "models_to_frame",
-           "parse_price", "suggest"]
+__all__ = ["COLUMNS", "SORTS", "CatalogResult", "CatalogStore", "build_frame", "display_frame", "filter_models",
+           "model_prices", "models_to_columns", "models_to_frame", "parse_price", "suggest"]
+
+# Named here by the internal contract, defined next door (imported on first use: they pull in pandas).
+_ELSEWHERE = {"CatalogResult": "._catalog_store", "CatalogStore": "._catalog_store",
+              "display_frame": "._catalog_view", "model_prices": "._catalog_view"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _ELSEWHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_ELSEWHERE[name], __package__), name)
 
 COLUMNS = [
     "id", "name", "author", "context_length", "max_completion_tokens", "prompt_usd_per_m",

@@ -163,5 +163,5 @@ def filter_models(
         pos = _sort_positions(df, pos, sort)
     if limit is not None:
         pos = pos[: max(int(limit), 0)]
-    # One take at the end, whatever was asked; the untouched frame itself when nothing changed.
-    return df if len(pos) == len(df) and (pos == everything).all() else df.take(pos)
+    # One take at the end, whatever was asked; a cheap copy-on-write view when nothing changed.
+    return df.copy(deep=False) if len(pos) == len(df) and (pos == everything).all() else df.take(pos)

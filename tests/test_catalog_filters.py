@@ -182,3 +182,10 @@ def test_suggest_honours_n_and_ignores_duplicates_and_non_strings():
     ids = ["openai/gpt-4o", "openai/gpt-4o", None, "openai/gpt-4o-mini"]
     assert suggest("gpt4o", ids, n=5) == ["openai/gpt-4o", "openai/gpt-4o-mini"]
     assert suggest("gpt4o", ids, n=1) == ["openai/gpt-4o"] and suggest("gpt4o", ids, n=0) == []
+
+
+def test_changing_a_filter_result_never_changes_the_catalog_it_came_from(small):
+    everything, some = filter_models(small), filter_models(small, free=True)
+    everything.loc[everything.index[0], "name"] = "changed"
+    some.loc[some.index[0], "name"] = "changed too"
+    assert "changed" not in set(small["name"]) and "changed too" not in set(small["name"])

@@ -196,3 +196,28 @@ def test_providers_table_shows_dashes_for_unknown_statistics():
     html = providers_html(data)
     assert "<td>Acme</td><td>$1.00</td><td>—</td><td>—</td><td>42 tok/s</td><td>99.5%</td>" in html
     assert "no provider listed" in providers_html({"endpoints": []}) and "no provider" in providers_html(None)
+
+
+def test_the_picker_drives_the_real_session(fake, monkeypatch):
+    from openrouter_magic._session import Session
+
+    monkeypatch.setenv("OPENROUTER_BASE_URL", fake.base_url)
+    session = Session()
+    try:
+        picker = ModelPicker(session)  # loads the catalog through the session, in the background
+        session.run(picker.pending)
+        picker.search.value = "haiku"
+        picker.table.value = "anthropic/claude-haiku-4.5"
+        session.run(picker.pending)
+        assert "Anthropic" in picker.providers.value
+        picker.use_button.click()
+        assert session.default_model == "anthropic/claude-haiku-4.5" and "default model" in picker.status.value
+    finally:
+        session.close()
+
+
+def test_a_row_label_shows_id_prices_context_and_badges_on_one_line(picker):
+    row = picker.frame.set_index("id", drop=False).loc["openai/gpt-4o"].to_dict()
+    label = row_label(row)
+    assert label.startswith("openai/gpt-4o ") and "$2.50 / $10.00" in label and " 128K " in label
+    assert label.endswith("🛠 {}") and "\n" not in label
