@@ -67,7 +67,8 @@ KNOWN = [
 def test_known_model_prices_match_the_raw_json(frames, date, model_id, prompt, completion, context, max_out):
     row = frames[date].set_index("id").loc[model_id]
     raw = next(m for m in _raw(date) if m["id"] == model_id)
-    for column, key, expected in (("prompt_usd_per_m", "prompt", prompt), ("completion_usd_per_m", "completion", completion)):
+    pairs = (("prompt_usd_per_m", "prompt", prompt), ("completion_usd_per_m", "completion", completion))
+    for column, key, expected in pairs:
         assert row[column] == expected  # exact: "0.000003" must give 3.0, not 2.9999999999999996
         assert Decimal(raw["pricing"][key]) * 10**6 == Decimal(str(expected))
     assert row["context_length"] == context
@@ -180,7 +181,8 @@ def test_display_shows_at_most_limit_rows_with_a_more_note(frames):
     shown = display_frame(df, limit=3)
     text = repr(shown)
     assert isinstance(shown, ModelFrame) and len(shown) == 414
-    assert len(text.splitlines()) == 1 + 3 + 1 and text.endswith("411 more (of 414): narrow the filters or raise --limit")
+    assert len(text.splitlines()) == 1 + 3 + 1
+    assert text.endswith("411 more (of 414): narrow the filters or raise --limit")
     assert "qwen/qwen3.8-27b" in text and "$0.45" in text and "262K" in text and "👁 🛠 {} 🧠" in text
     html = shown._repr_html_()
     assert html.count("<tr>") == 1 + 3 and "411 more" in html

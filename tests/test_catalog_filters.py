@@ -52,8 +52,8 @@ def _ids(df: pd.DataFrame) -> list[str]:
 
 
 FILTERS = [
-    ({}, ["openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-sonnet-4.5", "meta-llama/llama-3.3-70b-instruct:free",
-          "deepseek/deepseek-r1", "openrouter/auto", "zeta/no-params"]),
+    ({}, ["openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-sonnet-4.5",
+          "meta-llama/llama-3.3-70b-instruct:free", "deepseek/deepseek-r1", "openrouter/auto", "zeta/no-params"]),
     ({"free": True}, ["meta-llama/llama-3.3-70b-instruct:free"]),
     ({"vision": True}, ["openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-sonnet-4.5"]),
     ({"tools": True}, ["openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-sonnet-4.5", "openrouter/auto"]),

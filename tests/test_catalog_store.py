@@ -71,7 +71,8 @@ async def test_network_failure_serves_the_stale_copy_with_a_one_line_note(fake, 
     fake.stop()
     result = await CatalogStore().get(client, refresh=True)
     assert result.stale and result.from_cache
-    assert "\n" not in result.note and "could not refresh" in result.note and "showing the copy fetched just now" in result.note
+    assert "\n" not in result.note and "could not refresh" in result.note
+    assert "showing the copy fetched just now" in result.note
     pd.testing.assert_frame_equal(result.frame, first.frame)
 
 
@@ -123,5 +124,6 @@ async def test_the_cache_round_trips_every_column_exactly(fake, client):
     fetched = await CatalogStore().get(client)
     loaded = CatalogStore().cached(fake.base_url)
     pd.testing.assert_frame_equal(loaded.frame, fetched.frame)
-    assert loaded.frame["supported_parameters"].map(type).tolist() == fetched.frame["supported_parameters"].map(type).tolist()
+    kinds = [frame["supported_parameters"].map(type).tolist() for frame in (loaded.frame, fetched.frame)]
+    assert kinds[0] == kinds[1]
     assert loaded.frame["prompt_usd_per_m"].isna().sum() == 1  # the router's "-1" stays missing, not null→0
