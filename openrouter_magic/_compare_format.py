@@ -12,18 +12,20 @@ from collections.abc import Sequence
 from ._compare_markdown import markdown_to_html
 from ._compare_run import PaneState
 
-__all__ = ["badges_html", "footer_text", "header_html", "notice_html", "pane_html", "static_html",
+__all__ = ["CSS", "badges_html", "footer_text", "header_html", "notice_html", "pane_html", "static_html",
            "summary_text", "terminal_report", "text_html"]
 
-_STATIC_CSS = (
-    ".orm-compare{font-family:system-ui,sans-serif;font-size:13px}"
+CSS = (  # shared by the live widget (inside its HTML widgets) and the static page
+    ".orm-compare{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px}"
     ".orm-compare-grid{display:grid;gap:8px}"
-    ".orm-compare-pane{border:1px solid #ccc;border-radius:4px;padding:6px 8px;min-width:0;overflow:auto}"
-    ".orm-compare-footer{color:#666;font-size:11px}"
+    ".orm-compare-pane{border:1px solid #ccc;border-radius:4px;padding:4px 8px;min-width:0;overflow-wrap:anywhere}"
+    ".orm-compare .widget-html-content{line-height:1.45;font-size:13px}"
+    ".orm-compare-text p,.orm-compare-text ul,.orm-compare-text ol,.orm-compare-text pre{margin:0 0 .5em}"
+    ".orm-compare-text pre{white-space:pre-wrap;background:rgba(128,128,128,.08);padding:4px}"
+    ".orm-compare-footer,.orm-compare-footer .widget-html-content{color:#666;font-size:11px}"
     ".orm-compare-badge{display:inline-block;background:#e6f4ea;color:#137333;border-radius:8px;"
-    "padding:0 6px;margin:2px 4px 0 0;font-size:11px}"
+    "padding:0 6px;margin:2px 4px 0 0;font-size:11px;line-height:1.6}"
     ".orm-compare-error{color:#b3261e}.orm-compare-interrupted{color:#8a6d00}"
-    ".orm-compare-text pre{white-space:pre-wrap}"
 )
 
 
@@ -121,7 +123,7 @@ def static_html(panes: Sequence[PaneState], wall_s: float | None = None, columns
     cols = max(1, min(columns, len(panes)))
     body = "".join(pane_html(pane) for pane in panes)
     return (
-        f'<div class="orm-compare"><style>{_STATIC_CSS}</style>'
+        f'<div class="orm-compare"><style>{CSS}</style>'
         f'<div class="orm-compare-grid" style="grid-template-columns:repeat({cols},minmax(0,1fr))">{body}</div>'
         f'<div class="orm-compare-summary">{html.escape(summary_text(panes, wall_s))}</div></div>'
     )

@@ -64,7 +64,9 @@ class CompareView(widgets.VBox):
         self.grid = widgets.GridBox(layout=widgets.Layout(width="100%", grid_gap="8px"))
         self.grid.add_class("orm-compare-grid")
         self.summary = _html("orm-compare-summary")
-        super().__init__(children=[widgets.HBox([self.stop_button, self.status_label]), self.grid, self.summary])
+        style = widgets.HTML(f"<style>{fmt.CSS}</style>", layout=widgets.Layout(display="none"))
+        super().__init__(children=[style, widgets.HBox([self.stop_button, self.status_label]), self.grid,
+                                   self.summary])
         self.add_class("orm-compare")
         self.panes: list[ComparePane] = []
         self.run: CompareRun | None = None

@@ -41,8 +41,11 @@ class Playground(widgets.VBox):
         self.chosen = _classed(widgets.Select(options=[], rows=4, layout=widgets.Layout(width="340px")),
                                "orm-playground-models")
         self.remove_button = widgets.Button(description="Remove", icon="minus")
-        self.temperature = widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.05, description="temperature")
-        self.max_tokens = widgets.BoundedIntText(value=512, min=1, max=1_000_000, description="max tokens")
+        wide = {"description_width": "initial"}
+        self.temperature = widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.05, description="temperature",
+                                               style=wide)
+        self.max_tokens = widgets.BoundedIntText(value=512, min=1, max=1_000_000, description="max tokens",
+                                                 style=wide, layout=widgets.Layout(width="180px"))
         self.run_button = _classed(widgets.Button(description="Run", icon="play", button_style="primary"),
                                    "orm-playground-run")
         self.stop_button = _classed(widgets.Button(description="Stop", icon="stop", disabled=True),
