@@ -75,7 +75,6 @@ class NotebookRenderer(Renderer):
         self._model, self._t0, self._last, self._reasoning_s = "", clock(), float("-inf"), 0.0
         self._ids, self._token = itertools.count(), uuid.uuid4().hex[:10]
         self._ticker: asyncio.Task[None] | None = None
-        self.updates = 0  # display messages sent (new displays and updates), for tests and benchmarks
 
     # ── the Renderer interface ──────────────────────────────────────────────────────────────────
     def start(self, model: str) -> None:
@@ -263,7 +262,6 @@ class NotebookRenderer(Renderer):
         shell = self._shell if self._shell is not None else _current_shell()
         shell.display_pub.publish(data=data, metadata=metadata or {}, transient={"display_id": display_id},
                                   update=update)
-        self.updates += 1
         return display_id
 
     def _start_ticker(self) -> None:

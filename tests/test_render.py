@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
@@ -87,19 +89,35 @@ def test_display_bytes_grow_linearly_with_a_long_answer(shell, clock):
 
 
 def test_finished_blocks_are_never_sent_again(shell, clock):
-    text = long_markdown(3000)
+    text = long_markdown(3000)  # blocks all shorter than max_block_chars: no merge at the end
     with capture_output() as cap:
         renderer = notebook(shell, clock)
         renderer.start("m")
         stream(renderer, text, clock, chunk=4, dt=0.02)
         renderer.finish(ChatResponse(text=text), None)
-    per_display: dict[str, list[str]] = {}
+    newest = None
     for output in cap.outputs:
-        per_display.setdefault(output.transient["display_id"], []).append(output.data.get("text/markdown"))
-    finished = [history for history in list(per_display.values())[:-1] if history[-1]]
-    # Once a display holds a finished block, later messages (if any) only empty it after a merge.
-    for history in finished:
-        assert history.count(history[-1]) == 1 or history[-1] == ""
+        if output.update:  # only the newest display (the tail) is ever updated; older ones are final
+            assert output.transient["display_id"] == newest
+        else:
+            newest = output.transient["display_id"]
+    assert len(final_states(cap.outputs)) > 20
+
+
+@settings(max_examples=60, deadline=None)
+@given(blocks=st.lists(st.sampled_from(["Para *one*.", "```py\nx\n\ny\n```", "- a\n\n- b", "    code",
+                                         "# H", "> q", "1. x\n\n   more"]), min_size=1, max_size=12),
+       chunk=st.integers(1, 12), dt=st.floats(0.0, 0.5), max_block=st.integers(8, 200))
+def test_any_stream_is_saved_as_exactly_the_answer(blocks, chunk, dt, max_block):
+    text = "\n\n".join(blocks)
+    shell, clock = InteractiveShell.instance(), Clock()
+    with capture_output() as cap:
+        renderer = notebook(shell, clock, max_block_chars=max_block)
+        renderer.start("m")
+        stream(renderer, text, clock, chunk=chunk, dt=dt)
+        renderer.finish(None, "footer")
+    assert answer_markdown(cap.outputs) == text
+    assert "".join(s["text/plain"] for s in final_states(cap.outputs)) == text + "footer"
 
 
 def test_a_blank_line_inside_an_open_fence_does_not_end_the_block(shell, clock):
