@@ -72,7 +72,7 @@ class StreamAccumulator:
             choice = choices[0]
             if type(choice) is dict:
                 delta = choice.get("delta")
-                if delta:
+                if delta and type(delta) is dict:
                     self._delta(delta, events)
                 reason = choice.get("finish_reason")
                 if reason:
@@ -95,7 +95,7 @@ class StreamAccumulator:
 
     def _delta(self, delta: dict[str, Any], events: list[Any]) -> None:
         content = delta.get("content")
-        if content:
+        if content and type(content) is str:
             self.started = True
             self._write(content)
             events.append(TextDelta(content))
@@ -127,9 +127,10 @@ class StreamAccumulator:
                 continue
             index = fragment.get("index")
             index = index if isinstance(index, int) else position
-            function = fragment.get("function") or {}
-            name = function.get("name")
-            arguments = function.get("arguments") or ""
+            function = fragment.get("function")
+            function = function if isinstance(function, dict) else {}
+            name = function.get("name") if isinstance(function.get("name"), str) else None
+            arguments = function.get("arguments") if isinstance(function.get("arguments"), str) else ""
             call = self._tools.get(index)
             if call is None:
                 call = self._tools[index] = [None, "", [], "function"]

@@ -271,3 +271,21 @@ def test_generated_streams_survive_any_split_and_any_line_ending(pieces, ending,
     result = replay(reads)
     assert result["text"] == "".join(pieces)
     assert result["cost"] == 0.25
+
+
+@pytest.mark.parametrize("odd", [
+    {"choices": [{"delta": {"content": [{"type": "text", "text": "x"}]}}]},
+    {"choices": [{"delta": "text"}]},
+    {"choices": ["x"]},
+    {"choices": {"0": {}}},
+    {"choices": [{"delta": {"tool_calls": ["x", {"function": None}, {"function": "f"}]}}]},
+    {"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"name": 3, "arguments": {"a": 1}}}]}}]},
+    {"choices": [{"delta": {"reasoning": 5, "reasoning_details": "x", "annotations": ["x"]}}]},
+    {"usage": {"prompt_tokens": "many", "cost": "0.1"}},
+])
+def test_odd_shapes_inside_a_chunk_are_ignored_rather_than_crashing(odd):
+    acc = StreamAccumulator()
+    acc.feed(chunk({"content": "ok"}))
+    acc.feed(odd)
+    response = acc.response()
+    assert response.text == "ok" and response.error is None
