@@ -289,3 +289,24 @@ def test_odd_shapes_inside_a_chunk_are_ignored_rather_than_crashing(odd):
     acc.feed(odd)
     response = acc.response()
     assert response.text == "ok" and response.error is None
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                        st.sampled_from(["choices", "delta", "content", "usage", "error", "tool_calls", "index",
+                                         "function", "name", "arguments", "reasoning", "reasoning_details",
+                                         "finish_reason", "id", "model", "cost", "code", "message", "text"]),
+                        inner, max_size=4), max_leaves=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(JSON, max_size=6), noise=st.binary(max_size=40))
+def test_arbitrary_bytes_and_json_only_ever_raise_our_errors(values, noise):
+    decoder, acc = SSEDecoder(), StreamAccumulator()
+    raw = b"".join(b"data: " + json.dumps(v).encode() + b"\n\n" for v in values) + noise + b"\n\n"
+    for payload in decoder.feed(raw):
+        try:
+            acc.feed(parse_chunk(payload))
+        except (ValueError, StreamError):
+            pass
+    assert isinstance(acc.response().text, str)
