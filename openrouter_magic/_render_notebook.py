@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["NotebookRenderer"]
 
 
-
 class NotebookRenderer(Renderer):
     """Streams one answer into a notebook output area (see the module docstring).
 
@@ -147,7 +146,7 @@ class NotebookRenderer(Renderer):
         if self._phase == "waiting":
             self._publish(waiting_bundle(self._model, self._clock() - self._t0), self._status_id)
         elif self._phase == "reasoning":
-            self._publish(self._reasoning(open_=True), self._reasoning_id)
+            self._reasoning_id = self._publish(self._reasoning(open_=True), self._reasoning_id)
         elif self._phase == "answer":
             self._flush_answer(final=False)
 

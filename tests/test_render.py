@@ -326,3 +326,16 @@ def test_close_after_some_text_keeps_it(shell, clock):
         stream(renderer, "Some text.\n\nMore", clock, dt=0.3)
         renderer.close()
     assert answer_markdown(cap.outputs) == "Some text.\n\nMore"
+
+
+def test_without_start_reasoning_and_text_still_use_one_display_each(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock)
+        for piece in ("a", "b", "c"):
+            clock.now += 1
+            renderer.reasoning(piece)
+        stream(renderer, "Answer", clock, chunk=2, dt=1)
+        renderer.finish(None, None)
+    states = final_states(cap.outputs)
+    assert len(states) == 2
+    assert states[0]["text/plain"].endswith("\nabc") and states[1]["text/markdown"] == "Answer"
