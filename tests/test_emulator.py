@@ -685,3 +685,13 @@ def test_a_failing_answer_function_gives_a_500_and_the_server_keeps_serving(fake
     assert chat(http).status_code == 500
     fake.configure(answer=None)
     assert chat(http).status_code == 200
+
+
+def test_the_emulator_imports_only_the_standard_library():
+    code = ("import sys, openrouter_magic.testing as t; t.FakeOpenRouter().stop(); "
+            "own = [m for m in sys.modules if m.startswith('openrouter_magic.') "
+            "and not m.startswith('openrouter_magic.testing')]; "
+            "third = [m for m in ('httpx', 'pandas', 'IPython', 'ipywidgets', 'pydantic') if m in sys.modules]; "
+            "print(own, third)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert result.stdout.strip() == "[] []", result.stderr
