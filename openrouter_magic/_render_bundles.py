@@ -60,7 +60,8 @@ def whole_bundle(full: str, fmt: str, language: str | None, *, complete: bool) -
     """(data, metadata): the final rendering of a code/json/html answer (raw text when it is partial)."""
     if fmt == "code":
         code, found = extract_code(full)
-        return {"text/markdown": fenced(code, language or found), "text/plain": code}, None
+        # A Python kernel is the likeliest reader: highlight as Python when nobody said otherwise.
+        return {"text/markdown": fenced(code, language or found or "python"), "text/plain": code}, None
     body, _ = unwrap_fence(full)
     if complete and fmt == "html":
         return {"text/html": body, "text/plain": body}, None

@@ -339,3 +339,12 @@ def test_without_start_reasoning_and_text_still_use_one_display_each(shell, cloc
     states = final_states(cap.outputs)
     assert len(states) == 2
     assert states[0]["text/plain"].endswith("\nabc") and states[1]["text/markdown"] == "Answer"
+
+
+def test_code_without_a_language_is_highlighted_as_python(shell, clock):
+    with capture_output() as cap:
+        renderer = notebook(shell, clock, "code")
+        renderer.start("m")
+        renderer.text("x = 1\n")
+        renderer.finish(None, None)
+    assert final_states(cap.outputs)[0]["text/markdown"] == "```python\nx = 1\n```"
