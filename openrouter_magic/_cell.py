@@ -23,6 +23,7 @@ from ._types import ChatResponse, Done, ReasoningDelta, TextDelta
 
 __all__ = ["Answer", "CellRequest", "run_cell"]
 
+NO_ANSWER = "⚠ no answer"
 INTERRUPTED_NOTE = ("interrupted: the partial answer is kept above, marked [interrupted] "
                     "(and in -o/_); run the cell again to retry")
 
@@ -141,8 +142,8 @@ def _stream(request: CellRequest, answer: Answer) -> ChatResponse:
         if partial is not None and (partial.text or partial.reasoning):
             answer.renderer.fail(partial.with_(error=error_text), f"⚠ {error_text}")
             _keep(request, partial.with_(error=error_text))
-        else:
-            answer.renderer.close()
+        else:  # replace the waiting indicator; the UsageError line below says what happened
+            answer.renderer.fail(None, NO_ANSWER)
         raise _explain(request, error) from None
 
 
