@@ -24,6 +24,11 @@ CELLS = [
     "display(view)\n"
     "result = await view.wait()",
     "import json\nprint(json.dumps(dict(zip(result['model'], result['text']))))",
+    "from openrouter_magic._compare import compare_from_magic\nfrom openrouter_magic._session import Session\n"
+    "compare_from_magic(Session.get(), [{'role': 'user', 'content': 'Say hi'}], "
+    "'openai/gpt-4.1-mini,mistralai/mistral-nemo', {'max_tokens': 20}, output_name='table')",
+    "import asyncio\nfor _ in range(200):\n    if 'table' in globals():\n        break\n"
+    "    await asyncio.sleep(0.05)\nprint(list(table['model']), list(table['status']))",
 ]
 
 
@@ -37,7 +42,7 @@ def executed(tmp_path_factory):
         mp.setenv("OPENROUTER_MAGIC_HOME", str(home))
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in CELLS])
         NotebookClient(nb, timeout=60, kernel_name="python3").execute()
-        assert len(fake.chat_requests) == len(MODELS)
+        assert len(fake.chat_requests) == len(MODELS) + 2
     texts = json.loads(nb.cells[1].outputs[0]["text"])
     return nb, texts
 
@@ -86,3 +91,11 @@ def test_an_html_export_without_widget_state_still_shows_the_answers(executed):
     bare.metadata.pop("widgets", None)
     body, _ = HTMLExporter().from_notebook_node(bare)
     assert all(markdown_to_html(texts[model]).split("\n")[0][:60] in body for model in MODELS)
+
+
+def test_the_magic_path_shows_the_view_at_once_and_stores_the_table_when_done(executed):
+    nb, _ = executed
+    shown = nb.cells[2].outputs
+    assert len(shown) == 1 and VIEW in shown[0]["data"] and "orm-compare-pane" in shown[0]["data"]["text/html"]
+    assert nb.cells[3].outputs[0]["text"].strip() == (
+        "['openai/gpt-4.1-mini', 'mistralai/mistral-nemo'] ['ok', 'ok']")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -49,6 +50,15 @@ def session(server, monkeypatch, sentinel_key):
     s.close()
 
 
+async def until(condition, timeout: float = 5.0) -> float:
+    """Wait (polling the loop) until ``condition()`` holds; returns the seconds it took, fails on timeout."""
+    started = time.perf_counter()
+    while not condition():
+        assert time.perf_counter() - started < timeout, "condition not reached in time"
+        await asyncio.sleep(0.005)
+    return time.perf_counter() - started
+
+
 def streams(client):
     return lambda model: client.stream(PROMPT, model=model)
 
@@ -64,9 +74,8 @@ async def test_pane_text_widgets_fill_while_the_models_are_still_streaming(serve
     server.configure(chunk_delay=0.01, answer="Plain *words* " * 40)
     view = CompareView([A, B])
     view.start(streams(client), interval=0.02)
-    while not all("<em>words</em>" in pane.text.value for pane in view.panes):
-        assert view.running, "every pane should show text before the run ends"
-        await asyncio.sleep(0.01)
+    await until(lambda: all("<em>words</em>" in pane.text.value for pane in view.panes) or not view.running)
+    assert view.running, "every pane should show text before the run ends"
     assert view.status == "running" and "chars" in view.panes[0].footer.value
     await view.wait()
     assert view.status == "done" and "total" in view.panes[0].footer.value
@@ -146,8 +155,7 @@ async def test_stopped_panes_keep_their_text_and_are_marked(server, client):
     server.configure(chunk_delay=0.02, answer="slow " * 300)
     view = CompareView([A, B])
     view.start(streams(client))
-    while not all(pane.text for pane in view.run.panes):
-        await asyncio.sleep(0.01)
+    await until(lambda: all(pane.text for pane in view.run.panes))
     view.stop_button.click()
     await view.wait()
     assert view.status == "stopped" and "2 interrupted" in view.summary.value
