@@ -70,6 +70,10 @@ class ModelPicker(widgets.VBox):
             self.count.value = '<span class="orm-picker-muted">loading the model catalog…</span>'
             self.pending = session.spawn(self._load())
 
+    def __repr__(self) -> str:
+        models = "loading" if self.frame is None else f"{len(self.frame)} models"
+        return f"<ModelPicker: {models}, selected={self.selected!r}>"
+
     # -- construction -----------------------------------------------------------------------------
     def _build(self) -> None:
         self.search = widgets.Text(placeholder="search id or name: claude sonnet, gpt4o…", continuous_update=True,

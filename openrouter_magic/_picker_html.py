@@ -15,7 +15,7 @@ from ._catalog_view import badges, format_context, format_price
 __all__ = ["STYLE", "details_html", "error_html", "providers_html", "row_label"]
 
 STYLE = ("<style>.orm-picker-table select{font-family:var(--jp-code-font-family,monospace);font-size:12px}"
-         ".orm-picker-details table td,.orm-picker-details table th{padding:1px 8px;text-align:left}"
+         ".orm-picker-details table :is(td,th),.orm-picker-providers table :is(td,th){padding:1px 10px;text-align:left}"
          ".orm-picker-error{color:#b00020}.orm-picker-muted{color:#777}</style>")
 _ID_WIDTH = 44
 _esc = html.escape

@@ -221,3 +221,10 @@ def test_a_row_label_shows_id_prices_context_and_badges_on_one_line(picker):
     label = row_label(row)
     assert label.startswith("openai/gpt-4o ") and "$2.50 / $10.00" in label and " 128K " in label
     assert label.endswith("🛠 {}") and "\n" not in label
+
+
+async def test_the_text_representation_is_one_short_line(picker):
+    picker.table.value = "openai/gpt-4o"
+    assert repr(picker) == "<ModelPicker: 42 models, selected='openai/gpt-4o'>"
+    assert picker._repr_mimebundle_()["text/plain"] == repr(picker)
+    await picker.pending
