@@ -146,6 +146,10 @@ def filter_models(
 ) -> pandas.DataFrame:
     """The catalog rows that meet every given condition, optionally sorted and cut to ``limit``.
 
+    ``search``: words that must all appear in the id or name (case and punctuation ignored);
+    ``min_context``: at least this many tokens of context; ``max_price``: USD per million tokens
+    that neither the prompt nor the completion price exceeds (unknown prices excluded);
+    ``author``: the part of the id before "/", case-insensitive (a comma list or a list for several);
     ``sort``: ``price`` (cheapest completion, then prompt, first), ``context`` (longest first),
     ``newest`` or ``name``; None keeps the catalog order. Unknown values raise ValueError.
 

@@ -94,9 +94,10 @@ class CatalogStore:
 
     def cached(self, base_url: str | None = None, output_modalities: str | None = None) -> CatalogResult | None:
         """The copy on disk (fresh or not), or None when there is none or it cannot be read."""
+        url = (base_url or self._url()).rstrip("/")
         try:
-            raw = json.loads(self.path(base_url, output_modalities).read_bytes())
-            if raw.get("format") != _FORMAT:
+            raw = json.loads(self.path(url, output_modalities).read_bytes())
+            if raw.get("format") != _FORMAT or raw.get("base_url") != url:
                 return None
             cols = raw["columns"]
             if any(len(cols[name]) != len(cols["id"]) for name in COLUMNS):

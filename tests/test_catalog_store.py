@@ -127,3 +127,11 @@ async def test_the_cache_round_trips_every_column_exactly(fake, client):
     kinds = [frame["supported_parameters"].map(type).tolist() for frame in (loaded.frame, fetched.frame)]
     assert kinds[0] == kinds[1]
     assert loaded.frame["prompt_usd_per_m"].isna().sum() == 1  # the router's "-1" stays missing, not null→0
+
+
+async def test_a_copy_saved_for_another_base_url_is_never_served(fake, client):
+    store = CatalogStore()
+    await store.get(client)
+    other = "http://elsewhere.invalid/api/v1"
+    store.path(fake.base_url).replace(store.path(other))  # e.g. a hash clash or a hand-copied file
+    assert store.cached(other) is None and store.cached(fake.base_url) is None
