@@ -3,6 +3,8 @@
 Prices arrive as decimal strings in USD per token (``"0.000003"``); the frame holds USD per million
 tokens (``3.0``). Dynamic prices (``"-1"``, the routers), malformed or negative values become NaN,
 never a negative number. Fields missing in older schemas become missing values, never a crash.
+Lists (modalities, supported parameters) are tuples, so a cached frame cannot be changed in place;
+``created`` is a UTC datetime; counts are nullable integers (``Int64``).
 
     >>> df = models_to_frame(payload["data"])
     >>> filter_models(df, search="claude sonnet", tools=True, sort="price", limit=5)
@@ -14,7 +16,6 @@ the readable display in :mod:`._catalog_view`.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     return getattr(importlib.import_module(_ELSEWHERE[name], __package__), name)
+
 
 COLUMNS = [
     "id", "name", "author", "context_length", "max_completion_tokens", "prompt_usd_per_m",
