@@ -71,7 +71,10 @@ def header_html(pane: PaneState) -> str:
 def text_html(pane: PaneState) -> str:
     """The answer so far, markdown rendered (a placeholder before the first token)."""
     if not pane.text:
-        return '<span style="color:#999">…</span>' if not pane.finished else ""
+        if pane.finished:
+            return ""
+        thinking = f"thinking… ({pane.reasoning_chars} chars of reasoning)" if pane.reasoning_chars else "…"
+        return f'<span style="color:#999">{thinking}</span>'
     return markdown_to_html(pane.text)
 
 

@@ -38,6 +38,7 @@ class PaneState:
     status: str = "waiting"
     provider: str | None = None
     text: str = ""
+    reasoning_chars: int = 0
     ttft_s: float | None = None
     elapsed_s: float | None = None
     prompt_tokens: int | None = None
@@ -197,6 +198,8 @@ class CompareRun:
             pane.status = "streaming"
             if isinstance(event, TextDelta):
                 pane.text += event.text
+            else:
+                pane.reasoning_chars += len(event.text)
         elif isinstance(event, UsageEvent):
             pane.prompt_tokens = event.usage.prompt_tokens
             pane.completion_tokens = event.usage.completion_tokens

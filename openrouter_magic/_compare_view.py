@@ -21,9 +21,42 @@ import traitlets
 from . import _compare_format as fmt
 from ._compare_run import CompareRun, PaneState, StreamFactory
 
-__all__ = ["ComparePane", "CompareView"]
+__all__ = ["ComparePane", "CompareView", "StaticFallback"]
 
 COLUMNS = 4
+
+
+class StaticFallback:
+    """Widgets whose output bundle also carries static HTML, refreshed in place when their work ends.
+
+    A saved or exported notebook without widget state (or a front end without the widget manager)
+    shows the ``text/html`` copy; displaying through a display id lets :meth:`refresh_displays` replace
+    the copy taken at display time with the final one.
+    """
+
+    def static_html(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        data = super()._repr_mimebundle_(**kwargs)
+        data["text/plain"] = repr(self)
+        data["text/html"] = self.static_html()
+        return data
+
+    def _ipython_display_(self) -> None:
+        """Display with a display id (also for a cell's value), so the end of a run can update it."""
+        from IPython.display import display
+
+        handle = display(self._repr_mimebundle_(), raw=True, display_id=True)
+        if handle is not None:
+            self._display_handles = [*getattr(self, "_display_handles", []), handle]
+
+    def refresh_displays(self) -> None:
+        """Replace every display of this widget with its current bundle."""
+        handles = getattr(self, "_display_handles", [])
+        bundle = self._repr_mimebundle_() if handles else None
+        for handle in handles:
+            handle.update(bundle, raw=True)
 
 
 class ComparePane(widgets.VBox):
@@ -49,7 +82,7 @@ class ComparePane(widgets.VBox):
         self.badges.value = fmt.badges_html(pane)
 
 
-class CompareView(widgets.VBox):
+class CompareView(StaticFallback, widgets.VBox):
     """Side-by-side streaming answers of several models to one prompt (``start``, ``stop``, ``wait``)."""
 
     models = traitlets.List(traitlets.Unicode(), help="the models, one pane each")
@@ -71,7 +104,6 @@ class CompareView(widgets.VBox):
         self.panes: list[ComparePane] = []
         self.run: CompareRun | None = None
         self._states: list[PaneState] = []
-        self._handles: list[Any] = []
         self._finish_callbacks: list[Callable[[CompareView], None]] = []
         self.stop_button.on_click(lambda _button: self.stop())
         self.models = list(models)
@@ -152,7 +184,7 @@ class CompareView(widgets.VBox):
         for pane, state in zip(self.panes, run.panes):
             pane.show(state)
         self.summary.value = html.escape(fmt.summary_text(run.panes, run.wall_s))
-        self._refresh_displays()  # the final panes first: the table may still have to import pandas
+        self.refresh_displays()  # the final panes first: the table may still have to import pandas
         self.result = run.frame()
         self.status = "stopped" if run.stopped else "done"
         callbacks, self._finish_callbacks = self._finish_callbacks, []
@@ -168,25 +200,6 @@ class CompareView(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"<CompareView {len(self.models)} models, {self.status}: {fmt.summary_text(self._states)}>"
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        data = super()._repr_mimebundle_(**kwargs)
-        data["text/plain"] = repr(self)
-        data["text/html"] = self.static_html()
-        return data
-
-    def _ipython_display_(self) -> None:
-        """Display with a display id, so the end of the run can replace the static HTML in place."""
-        from IPython.display import display
-
-        handle = display(self._repr_mimebundle_(), raw=True, display_id=True)
-        if handle is not None:
-            self._handles.append(handle)
-
-    def _refresh_displays(self) -> None:
-        bundle = self._repr_mimebundle_()
-        for handle in self._handles:
-            handle.update(bundle, raw=True)
 
 
 def _html(css_class: str, **layout: str) -> widgets.HTML:

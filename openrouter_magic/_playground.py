@@ -17,12 +17,12 @@ import ipywidgets as widgets
 import traitlets
 
 from ._compare import MAX_MODELS, build_messages, session_factory, validate_models
-from ._compare_view import CompareView
+from ._compare_view import CompareView, StaticFallback
 
 __all__ = ["Playground"]
 
 
-class Playground(widgets.VBox):
+class Playground(StaticFallback, widgets.VBox):
     """Prompt box, system box, model choosers, temperature and max tokens, Run and Stop, the panes."""
 
     models = traitlets.List(traitlets.Unicode(), help="the chosen models (2–8 to run)")
@@ -153,6 +153,17 @@ class Playground(widgets.VBox):
         running = change["new"] == "running"
         self.run_button.disabled = running
         self.stop_button.disabled = not running
+        if change["new"] in ("done", "stopped"):
+            self.refresh_displays()
+
+    def static_html(self) -> str:
+        """The prompt and the panes as static HTML (the saved notebook's fallback)."""
+        prompt = html.escape(self.prompt.value)
+        return (f'<div class="orm-playground"><pre class="orm-playground-prompt" style="white-space:pre-wrap">'
+                f"{prompt}</pre>{self.view.static_html()}</div>")
+
+    def __repr__(self) -> str:
+        return f"<Playground models={self.models!r} {self.view.status}>"
 
     def _say(self, text: str, error: bool = False) -> None:
         css = "orm-compare-error" if error else "orm-playground-note"

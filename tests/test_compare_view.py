@@ -229,3 +229,40 @@ async def test_the_playground_stop_button_cancels_the_run(server, session):
 ])
 def test_markdown_becomes_safe_html(markdown, expected):
     assert markdown_to_html(markdown) == expected
+
+
+async def test_a_reasoning_model_shows_that_it_is_thinking_before_its_answer(server, client):
+    from openrouter_magic._compare_format import text_html
+    from openrouter_magic._compare_run import CompareRun
+
+    class Texts:
+        def __init__(self):
+            self.seen = []
+
+        def pane_changed(self, index, pane):
+            self.seen.append(text_html(pane))
+
+        def run_finished(self, run):
+            pass
+
+    server.configure(chunk_delay=0.003)
+    texts = Texts()
+    run = CompareRun(["deepseek/deepseek-r1"], lambda m: client.stream(PROMPT, model=m, reasoning={"effort": "low"}),
+                     listener=texts, interval=0.01)
+    await run.run()
+    thinking = [t for t in texts.seen if "thinking…" in t]
+    assert thinking and texts.seen.index(thinking[0]) < len(texts.seen) - 1 and run.panes[0].status == "ok"
+    assert run.panes[0].reasoning_chars > 0 and "thinking" not in texts.seen[-1]
+
+
+async def test_a_displayed_playground_is_updated_with_the_final_panes_after_each_run(server, session, shell):
+    play = Playground(session, [A, B])
+    play.prompt.value = "Say <hi>"
+    with capture_output() as cap:
+        shell.display_formatter.format(play)
+        await play.run()
+        await play.view.wait()
+    first, *updates = cap.outputs
+    assert "Say &lt;hi&gt;" in first.data["text/html"] and "0 of 2 answered" in first.data["text/html"]
+    assert len(updates) == 1 and "2 of 2 answered" in updates[0].data["text/html"]
+    assert markdown_to_html(play.view.result.loc[0, "text"]) in updates[0].data["text/html"]
