@@ -33,9 +33,9 @@ def empty_answer_bundle() -> dict[str, Any]:
 def reasoning_bundle(text: str, seconds: float, *, open_: bool, window_chars: int) -> dict[str, Any]:
     """A ``<details>`` block: open with only the last lines while streaming, closed and whole after."""
     if open_:
-        title, body = f"💭 Reasoning… {seconds:.1f}s", window(text, window_chars)
+        title, body = f"Reasoning… {seconds:.1f}s", window(text, window_chars)
     else:
-        title, body = f"💭 Reasoning ({seconds:.1f}s)", text
+        title, body = f"Reasoning ({seconds:.1f}s)", text
     markup = (f"<details{' open' if open_ else ''}><summary style=\"{GREY}\">{html.escape(title)}</summary>"
               f'<div style="{_REASONING_STYLE}">{html.escape(body)}</div></details>')
     return {"text/html": markup, "text/plain": f"{title}\n{body}"}
