@@ -6,8 +6,7 @@ are imported only when first needed, so ``%load_ext openrouter_magic`` stays fas
 
 from __future__ import annotations
 
-import asyncio
-import uuid
+import os
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import aclosing
@@ -16,19 +15,22 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from . import _config
 from ._config import DEFAULT_MODEL, Setting
 from ._conversations import Conversations
-from ._runner import LoopRunner
 from ._sandbox import Sandbox
-from ._types import ChatResponse, StreamEvent, UsageEvent
 
 if TYPE_CHECKING:  # pragma: no cover
+    import asyncio
+
     import pandas
+
+    from ._runner import LoopRunner
+    from ._types import ChatResponse, StreamEvent
 
     from ._client import OpenRouter
 
 __all__ = ["Session"]
 
 Request = tuple[str, Any, dict[str, Any]]  # (model, messages, params)
-_PREFETCH_WAIT_S = 2.0
+_PRICES_WAIT_S = 2.0
 
 
 class Session:
@@ -39,12 +41,12 @@ class Session:
 
     def __init__(self, shell: Any = None) -> None:
         self.shell = shell
-        self.id = uuid.uuid4().hex[:12]
+        self.id = os.urandom(6).hex()
         self.conversations = Conversations()
         self.sandbox = Sandbox()
         self.budget: Any = None  # a _budget.Budget when `%openrouter budget USD` is set
         self.config_values: Callable[[], dict[str, Any]] = dict  # set by the magics (traitlets config)
-        self._runner = LoopRunner()
+        self._loop_runner: LoopRunner | None = None  # asyncio is imported on first use: fast %load_ext
         self._default_model: str | None = None
         self._client: OpenRouter | None = None
         self._client_key: tuple[Any, ...] | None = None
@@ -53,7 +55,6 @@ class Session:
         self._catalog: Any = None  # the last CatalogResult
         self._ledgers: dict[str, Any] = {}
         self._disk_catalog: Any = None  # CatalogResult read from disk for prices, False when there is none
-        self._prefetch: asyncio.Task[Any] | None = None
 
     # -- the singleton ---------------------------------------------------------------------------
     @classmethod
@@ -135,7 +136,7 @@ class Session:
             from ._catalog_store import CatalogStore
 
             self._store, self._store_url = CatalogStore(base_url=base_url), base_url
-            self._catalog = self._disk_catalog = self._prefetch = None
+            self._catalog = self._disk_catalog = None
         return self._store
 
     async def catalog_result(self, refresh: bool = False) -> Any:
@@ -180,12 +181,15 @@ class Session:
             return None
         return self.known_prices(model)
 
-    def prefetch_catalog(self) -> None:
-        """Load the catalog in the background (for cost estimates and suggestions) if it is not at hand."""
-        if self._catalog is None and self._prefetch is None:
-            self._prefetch = self.spawn(_quietly(self.catalog_result()))
-
     # -- running coroutines ----------------------------------------------------------------------
+    @property
+    def _runner(self) -> LoopRunner:
+        if self._loop_runner is None:
+            from ._runner import LoopRunner
+
+            self._loop_runner = LoopRunner()
+        return self._loop_runner
+
     def run(self, coro: Awaitable[Any]) -> Any:
         """Run to completion on the kernel's loop (nest_asyncio) or a private loop."""
         return self._runner.run(coro)
@@ -214,23 +218,26 @@ class Session:
         Re-raises every error (``BudgetExceeded`` when refused or stopped at the budget).
         """
         from ._ledger_glue import recorded_stream
+        from ._types import UsageEvent
 
         model = model or self.default_model
-        if self.budget is not None:
-            prices: Any = await self.prices_for(model)
-        else:  # looked up when the call ends, so a catalog loaded meanwhile still gives an estimate
-            self.prefetch_catalog()
-            prices = _LazyPrices(self, model)
+        # Prices are read when the row is written; the catalog is only fetched when they are needed:
+        # for a budget (before sending) or when OpenRouter did not report the cost (to estimate it).
+        prices: Any = await self.prices_for(model) if self.budget is not None else _LazyPrices(self, model)
         async with aclosing(recorded_stream(self.client, self.ledger, self.budget, messages, model, prices,
                                             **params)) as events:
             async for event in events:
-                if type(event) is UsageEvent and event.usage.cost is None:
-                    await self._await_prefetch()  # the row is written at Done: let the estimate use prices
+                if type(event) is UsageEvent and event.usage.cost is None and self._catalog is None:
+                    await self._load_prices_briefly(model)  # the row is written at Done, just after this
                 yield event
 
-    async def _await_prefetch(self) -> None:
-        if self._prefetch is not None and not self._prefetch.done():
-            await asyncio.wait([self._prefetch], timeout=_PREFETCH_WAIT_S)
+    async def _load_prices_briefly(self, model: str) -> None:
+        import asyncio
+
+        try:
+            await asyncio.wait_for(self.prices_for(model), timeout=_PRICES_WAIT_S)
+        except asyncio.TimeoutError:  # an unknown cost beats a stalled answer
+            pass
 
     def check_budget(self, requests: list[Request]) -> float | None:
         """Refuse (BudgetExceeded, ``refused`` rows) when these requests together could overrun the budget."""
@@ -262,7 +269,8 @@ class Session:
     def close(self) -> None:
         """Stop background work: the sandbox and spawned tasks."""
         self.sandbox.stop()
-        self._runner.close()
+        if self._loop_runner is not None:
+            self._loop_runner.close()
 
 
 def _current_shell() -> Any:
@@ -271,13 +279,6 @@ def _current_shell() -> Any:
     except ImportError:  # pragma: no cover - IPython is a dependency, but the API works without it
         return None
     return get_ipython()
-
-
-async def _quietly(coro: Awaitable[Any]) -> None:
-    try:
-        await coro
-    except Exception:  # a background nicety: the next foreground call reports real problems
-        pass
 
 
 class _LazyPrices:
