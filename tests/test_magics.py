@@ -316,3 +316,59 @@ def test_terminal_ipython_prints_the_answer_once(fake, sentinel_key, tmp_path):
     assert out.stdout.count("A unique terminal answer.") == 1, out.stdout + out.stderr
     assert "TEXT: True" in out.stdout and "via OpenAI" in out.stdout
     assert sentinel_key not in out.stdout + out.stderr
+
+
+# ── the widgets and comparisons other modules provide ─────────────────────────────────────────
+def test_picker_and_compare_subcommands_return_their_widgets(shell):
+    from openrouter_magic._picker import ModelPicker
+    from openrouter_magic._playground import Playground
+
+    assert isinstance(shell.run_line_magic("openrouter", "picker"), ModelPicker)
+    playground = shell.run_line_magic("openrouter", f"compare {MODEL} openai/gpt-4o")
+    assert isinstance(playground, Playground)
+
+
+def test_compare_option_sends_the_same_messages_to_every_model_and_stores_the_table(shell, fake):
+    ran = run(shell, f'%%openrouter --compare {MODEL},openai/gpt-4o -s "Be brief" --max-tokens 30 -o table\n'
+                     "Name a color.")
+    assert ran.error is None, ran.error
+    bodies = sorted((r.json["model"], json.dumps(r.json["messages"]), r.json["max_tokens"]) for r in fake.chat_requests)
+    assert [b[0] for b in bodies] == ["openai/gpt-4o", MODEL]
+    assert bodies[0][1:] == bodies[1][1:]  # same system + prompt, same params
+    assert set(shell.user_ns["table"]["model"]) == {MODEL, "openai/gpt-4o"}
+
+
+def test_compare_with_a_single_model_is_a_usage_error_and_sends_nothing(shell, fake):
+    ran = run(shell, f"%%openrouter --compare {MODEL}\nhi")
+    assert type(ran.error).__name__ == "UsageError" and ran.error.args[0].startswith("--compare: ")
+    assert fake.chat_requests == []
+
+
+def test_unloading_stops_the_sandbox(keyless_shell):
+    from openrouter_magic._magics import unload_ipython_extension
+
+    run(keyless_shell, "%openrouter sandbox on")
+    session = Session.get(keyless_shell)
+    assert session.sandbox.active
+    unload_ipython_extension(keyless_shell)
+    assert not session.sandbox.active
+
+
+def test_no_stream_shows_the_answer_only_when_complete(shell, fake):
+    fake.configure(chunk_delay=0.002, answer_tokens=300)
+    run(shell, "%config OpenRouterMagics.refresh_interval = 0.02")
+    ran = run(shell, f"%%openrouter -m {MODEL} --no-stream -o r -q\nhi")
+    final = {}
+    for out in ran.cap.outputs:
+        final[out.transient["display_id"]] = out.data
+    answer_outputs = [out for out in ran.cap.outputs if "waiting for first token" not in out.data["text/plain"]]
+    assert answer_outputs and all(out.data == final[out.transient["display_id"]] for out in answer_outputs)
+    assert " ".join(shell.user_ns["r"].text.split()) == " ".join(ran.final_text().split())
+
+
+def test_reasoning_streams_into_a_collapsible_block_before_the_answer(shell, fake):
+    ran = run(shell, "%%openrouter -m deepseek/deepseek-r1 --reasoning high -o r -q\nThink.")
+    assert ran.error is None and shell.user_ns["r"].reasoning
+    assert _last_body(fake)["reasoning"] == {"effort": "high"}
+    html_parts = [data.get("text/html", "") for data in ran.finals()]
+    assert "<details" in html_parts[0] and "<details open" not in html_parts[0]

@@ -210,3 +210,25 @@ def test_rerunning_a_cell_replaces_its_exchange_and_sends_only_what_came_before(
                                              {"role": "assistant", "content": "ONE"}]
     assert chats.context("default", "a") == []
     assert chats.reset() == ["default"] and chats.exchanges() == []
+
+
+@pytest.fixture
+def plain_session(fake, sentinel_key, monkeypatch):
+    """The session ``Session.get()`` returns without IPython, fresh for this test."""
+    monkeypatch.setenv("OPENROUTER_BASE_URL", fake.base_url)
+    monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
+    monkeypatch.setattr(Session, "_plain", None)
+    yield Session.get()
+    Session.get().close()
+
+
+def test_the_python_api_works_without_ipython(plain_session, fake):
+    from openrouter_magic import catalog, compare, ledger
+
+    frame = catalog()
+    assert MODEL in set(frame["id"]) and "prompt_usd_per_m" in frame.columns
+    table = compare("Name a color.", [MODEL, "openai/gpt-4o"], max_tokens=20)
+    assert set(table["model"]) == {MODEL, "openai/gpt-4o"}
+    assert {r.json["max_tokens"] for r in fake.chat_requests} == {20}
+    rows = ledger()
+    assert list(rows["status"]) == ["ok", "ok"] and len(ledger(all=True)) == 2
