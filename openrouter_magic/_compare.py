@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ._compare_run import FRAME_COLUMNS, CompareRun, StreamFactory
+from ._compare_pane import FRAME_COLUMNS
+from ._compare_run import CompareRun, StreamFactory
 
 __all__ = ["FRAME_COLUMNS", "MAX_MODELS", "MIN_MODELS", "build_messages", "compare", "compare_from_magic",
            "in_kernel", "playground", "session_factory", "validate_models"]

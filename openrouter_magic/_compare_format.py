@@ -10,7 +10,7 @@ import html
 from collections.abc import Sequence
 
 from ._compare_markdown import markdown_to_html
-from ._compare_run import PaneState
+from ._compare_pane import PaneState
 
 __all__ = ["CSS", "badges_html", "footer_text", "header_html", "notice_html", "pane_html", "static_html",
            "summary_text", "terminal_report", "text_html"]

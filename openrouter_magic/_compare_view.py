@@ -19,7 +19,8 @@ import ipywidgets as widgets
 import traitlets
 
 from . import _compare_format as fmt
-from ._compare_run import CompareRun, PaneState, StreamFactory
+from ._compare_pane import PaneState
+from ._compare_run import CompareRun, StreamFactory
 
 __all__ = ["ComparePane", "CompareView", "StaticFallback"]
 

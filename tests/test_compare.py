@@ -10,7 +10,8 @@ import pytest
 from openrouter_magic import OpenRouter
 from openrouter_magic._budget import Budget, BudgetExceeded, model_prices, worst_case_cost
 from openrouter_magic._compare import build_messages, compare, session_factory, validate_models
-from openrouter_magic._compare_run import FRAME_COLUMNS, CompareRun
+from openrouter_magic._compare_pane import FRAME_COLUMNS
+from openrouter_magic._compare_run import CompareRun
 from openrouter_magic._session import Session
 from openrouter_magic.testing import FakeOpenRouter
 
