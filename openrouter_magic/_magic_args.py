@@ -19,38 +19,44 @@ FORMATS = ("markdown", "text", "code", "json", "html")
 REASONING = ("none", "minimal", "low", "medium", "high")
 SORTS = ("price", "throughput", "latency")
 
-_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
-    (("-m", "--model"), {"metavar": "MODEL", "help": "model id, e.g. anthropic/claude-sonnet-4.5 (default: %%openrouter use / "
-                                 "OpenRouterMagics.default_model / openrouter/auto)"}),
-    (("-s", "--system"), {"metavar": "SYSTEM", "help": "system prompt (quote it when it has spaces)"}),
-    (("-t", "--temperature"), {"metavar": "TEMPERATURE", "type": float, "help": "sampling temperature, 0 to 2"}),
-    (("--max-tokens",), {"type": int, "dest": "max_tokens", "metavar": "N", "help": "at most this many completion tokens (≥ 1)"}),
-    (("--top-p",), {"type": float, "dest": "top_p", "metavar": "P", "help": "nucleus sampling, 0 < P ≤ 1"}),
-    (("--seed",), {"metavar": "N", "type": int, "help": "seed for deterministic sampling (where the provider supports it)"}),
-    (("--stop",), {"metavar": "S", "action": "append", "help": "stop sequence (repeat for several)"}),
-    (("-f", "--format"), {"default": "markdown", "choices": FORMATS, "metavar": "|".join(FORMATS),
-                          "help": "how to show the answer: markdown (default), text, code (new cell below), "
-                                  "json (parsed), html"}),
-    (("-o", "--output"), {"metavar": "NAME", "help": "store the ChatResponse in this variable"}),
-    (("--chat",), {"metavar": "NAME", "nargs": "?", "const": "default",
-                   "help": "continue the named conversation (default: 'default'); re-running a cell replaces "
-                           "its exchange"}),
-    (("--image",), {"metavar": "PATH_OR_URL", "action": "append", "help": "image file or URL to send with the prompt (repeat for several)"}),
-    (("--schema",), {"metavar": "NAME", "help": "name of a JSON-schema dict or pydantic model class: structured output, parsed"}),
-    (("--reasoning",), {"choices": REASONING, "metavar": "|".join(REASONING), "help": "reasoning effort: none, minimal, low, medium, high"}),
-    (("--web",), {"action": "store_true", "help": "let the model search the web (web plugin)"}),
-    (("--fallback",), {"metavar": "M1,M2,…", "help": "fallback models M1,M2,… tried in order when the first fails"}),
-    (("--provider-order",), {"dest": "provider_order", "metavar": "P1,P2,…", "help": "providers to try in order, P1,P2,…"}),
-    (("--provider-sort",), {"dest": "provider_sort", "choices": SORTS, "metavar": "|".join(SORTS),
-                            "help": "prefer providers by price, throughput or latency"}),
-    (("--max-price",), {"dest": "max_price", "metavar": "USD_PER_M", "help": "highest price in USD per million tokens (X, or PROMPT,COMPLETION)"}),
-    (("--no-fallbacks",), {"dest": "no_fallbacks", "action": "store_true",
-                           "help": "never fall back to other providers"}),
-    (("--compare",), {"metavar": "M1,M2,…", "help": "send the prompt to models M1,M2,… side by side"}),
-    (("--no-stream",), {"dest": "no_stream", "action": "store_true", "help": "show the answer only when complete"}),
-    (("--no-interpolate",), {"dest": "no_interpolate", "action": "store_true",
-                             "help": "leave {name} in the prompt as it is"}),
-    (("-q", "--quiet"), {"action": "store_true", "help": "no footer"}),
+
+def _opt(*flags: str, help: str, **kwargs: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    return flags, {"help": help, **kwargs}
+
+
+# argparse %-formats help texts: "%%" shows as "%".
+_OPTIONS = [
+    _opt("-m", "--model", metavar="MODEL", help="model id, e.g. anthropic/claude-sonnet-4.5 (default: "
+         "%%openrouter use / OpenRouterMagics.default_model / openrouter/auto)"),
+    _opt("-s", "--system", metavar="SYSTEM", help="system prompt (quote it when it has spaces)"),
+    _opt("-t", "--temperature", metavar="TEMPERATURE", type=float, help="sampling temperature, 0 to 2"),
+    _opt("--max-tokens", dest="max_tokens", metavar="N", type=int, help="at most this many completion tokens (≥ 1)"),
+    _opt("--top-p", dest="top_p", metavar="P", type=float, help="nucleus sampling, 0 < P ≤ 1"),
+    _opt("--seed", metavar="N", type=int, help="seed for deterministic sampling (where the provider supports it)"),
+    _opt("--stop", metavar="S", action="append", help="stop sequence (repeat for several)"),
+    _opt("-f", "--format", default="markdown", choices=FORMATS, metavar="|".join(FORMATS),
+         help="how to show the answer: markdown (default), text, code (new cell below), json (parsed), html"),
+    _opt("-o", "--output", metavar="NAME", help="store the ChatResponse in this variable"),
+    _opt("--chat", metavar="NAME", nargs="?", const="default",
+         help="continue the named conversation (default: 'default'); re-running a cell replaces its exchange"),
+    _opt("--image", metavar="PATH_OR_URL", action="append",
+         help="image file or URL to send with the prompt (repeat for several)"),
+    _opt("--schema", metavar="NAME",
+         help="name of a JSON-schema dict or pydantic model class: structured output, parsed"),
+    _opt("--reasoning", choices=REASONING, metavar="|".join(REASONING),
+         help="reasoning effort: none, minimal, low, medium, high"),
+    _opt("--web", action="store_true", help="let the model search the web (web plugin)"),
+    _opt("--fallback", metavar="M1,M2,…", help="fallback models tried in order when the first fails"),
+    _opt("--provider-order", dest="provider_order", metavar="P1,P2,…", help="providers to try, in order"),
+    _opt("--provider-sort", dest="provider_sort", choices=SORTS, metavar="|".join(SORTS),
+         help="prefer providers by price, throughput or latency"),
+    _opt("--max-price", dest="max_price", metavar="USD_PER_M",
+         help="highest price in USD per million tokens (X, or PROMPT,COMPLETION)"),
+    _opt("--no-fallbacks", dest="no_fallbacks", action="store_true", help="never fall back to other providers"),
+    _opt("--compare", metavar="M1,M2,…", help="send the prompt to these models side by side"),
+    _opt("--no-stream", dest="no_stream", action="store_true", help="show the answer only when complete"),
+    _opt("--no-interpolate", dest="no_interpolate", action="store_true", help="leave {name} in the prompt as it is"),
+    _opt("-q", "--quiet", action="store_true", help="no footer"),
 ]
 
 

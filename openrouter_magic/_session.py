@@ -22,10 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import pandas
 
-    from ._runner import LoopRunner
-    from ._types import ChatResponse, StreamEvent
-
     from ._client import OpenRouter
+    from ._runner import LoopRunner
+    from ._types import StreamEvent
 
 __all__ = ["Session"]
 
@@ -87,7 +86,8 @@ class Session:
                               ("refresh_interval", 0.25), ("show_footer", True)):
             found[name] = _config.resolve(name, config=config.get(name), default=default)
         found["home"] = _config.resolve("home", env=("OPENROUTER_MAGIC_HOME",), default=str(_config.magic_home()))
-        found["budget"] = Setting("budget", getattr(self.budget, "limit_usd", None), "session" if self.budget else "default")
+        limit = getattr(self.budget, "limit_usd", None)
+        found["budget"] = Setting("budget", limit, "session" if self.budget else "default")
         return found
 
     def _model_setting(self, config: dict[str, Any]) -> Setting:
