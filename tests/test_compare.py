@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -234,3 +237,28 @@ def test_long_answers_are_resent_less_often_so_bytes_stay_linear():
     run = CompareRun([A, B], streams(None), interval=0.1)
     run.panes[1].text = "x" * 200_000
     assert run.interval_for(0) == 0.1 and run.interval_for(1) == pytest.approx(4.0)
+
+
+CTRL_C_SCRIPT = """
+import os, signal, sys, threading
+from IPython.core.interactiveshell import InteractiveShell
+from openrouter_magic._compare import build_messages, compare_from_magic
+from openrouter_magic._session import Session
+from openrouter_magic.testing import FakeOpenRouter
+
+with FakeOpenRouter(chunk_delay=0.02, answer="slow " * 300) as fake:
+    os.environ.update(OPENROUTER_API_KEY="sk-or-v1-ctrl-c-test-000000", OPENROUTER_BASE_URL=fake.base_url)
+    shell = InteractiveShell.instance()
+    threading.Timer(0.6, os.kill, (os.getpid(), signal.SIGINT)).start()
+    compare_from_magic(Session(shell), build_messages("hi"), sys.argv[1:], {}, output_name="cmp", shell=shell)
+    print("STATUSES", list(shell.user_ns["cmp"]["status"]), fake.wait_for_disconnects(2, 2.0))
+"""
+
+
+def test_ctrl_c_in_terminal_ipython_stops_every_pane_and_still_prints_the_partial_answers(tmp_path):
+    done = subprocess.run([sys.executable, "-c", CTRL_C_SCRIPT, A, B], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "OPENROUTER_MAGIC_HOME": str(tmp_path)})
+    out = done.stdout
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert out.count("[stopped — partial answer]") == 2 and out.count("slow") > 10
+    assert "STATUSES ['interrupted', 'interrupted'] True" in out
