@@ -84,7 +84,8 @@ def notice_html(pane: PaneState) -> str:
         label = "refused" if pane.status == "refused" else "error"
         return f'<div class="orm-compare-error">{label}: {html.escape(pane.error or "")}</div>'
     if pane.status == "interrupted":
-        return '<div class="orm-compare-interrupted">⏹ stopped — partial answer</div>'
+        why = f": {html.escape(pane.error)}" if pane.error else ""
+        return f'<div class="orm-compare-interrupted">⏹ stopped — partial answer{why}</div>'
     return ""
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from ._compare_pane import FRAME_COLUMNS, PaneState, assign_badges
+from ._config import redact
 from ._errors import APIError, OpenRouterError, StreamError
 from ._types import ChatResponse, Done, ReasoningDelta, TextDelta, UsageEvent
 
@@ -215,10 +216,13 @@ async def _open(factory: StreamFactory, model: str) -> Any:
 
 
 def _failed(pane: PaneState, err: Exception, partial: ChatResponse | None) -> None:
+    partial = partial if partial is not None else getattr(err, "partial", None)
     if partial is not None:
         pane.absorb(partial)
-    refused = type(err).__name__ == "BudgetExceeded"
-    pane.status = "refused" if refused else "error"
+    if type(err).__name__ == "BudgetExceeded":  # before sending: refused; mid-stream: cut short by the budget
+        pane.status = "interrupted" if pane.text else "refused"
+    else:
+        pane.status = "error"
     pane.error = _describe(err)
 
 
@@ -227,4 +231,4 @@ def _describe(err: Exception) -> str:
         return str(err)  # "429: Rate limit exceeded…"
     if isinstance(err, OpenRouterError):
         return err.message
-    return f"{type(err).__name__}: {err}"
+    return redact(f"{type(err).__name__}: {err}")

@@ -262,3 +262,10 @@ def test_ctrl_c_in_terminal_ipython_stops_every_pane_and_still_prints_the_partia
     assert done.returncode == 0, done.stderr[-2000:]
     assert out.count("[stopped — partial answer]") == 2 and out.count("slow") > 10
     assert "STATUSES ['interrupted', 'interrupted'] True" in out
+
+
+async def test_a_pane_the_budget_refuses_is_marked_refused_and_nothing_is_sent(server, session):
+    session.budget = Budget(0.0000001)
+    run, _ = await run_with([A, B], session_factory(session, build_messages(PROMPT), {"max_tokens": 500}))
+    assert [p.status for p in run.panes] == ["refused", "refused"] and all("budget" in p.error for p in run.panes)
+    assert server.chat_requests == [] and list(session.ledger.frame()["status"]) == ["refused", "refused"]
