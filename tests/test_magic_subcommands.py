@@ -126,3 +126,13 @@ def test_unloading_stops_the_sandbox(keyless_shell):
     assert session.sandbox.active
     unload_ipython_extension(keyless_shell)
     assert not session.sandbox.active
+
+
+def test_show_footer_and_timeout_settings_reach_the_renderer_and_the_client(shell):
+    run(shell, "%config OpenRouterMagics.show_footer = False")
+    run(shell, "%config OpenRouterMagics.timeout = 7.5")
+    ran = run(shell, f"%%openrouter -m {MODEL}\nhi")
+    assert ran.error is None and "tokens" not in ran.final_text()
+    session = Session.get(shell)
+    assert session.settings()["timeout"].value == 7.5 and session.settings()["timeout"].source == "config"
+    assert session._client_key[4] == 7.5
