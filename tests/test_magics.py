@@ -218,6 +218,32 @@ def test_an_interrupt_keeps_the_partial_answer_marks_it_and_the_next_cell_works(
     assert ran.error is None and not shell.user_ns["r"].interrupted
 
 
+def test_a_keyboard_interrupt_raised_while_rendering_is_handled_the_same_way(shell, fake):
+    magics = shell.magics_manager.registry["OpenRouterMagics"]
+    make = magics.renderer
+
+    def interrupting_renderer(fmt):  # the renderer hook: Ctrl-C lands inside our own code this time
+        renderer = make(fmt)
+        original, calls = renderer.text, []
+
+        def text(piece):
+            calls.append(piece)
+            if len(calls) == 5:
+                raise KeyboardInterrupt
+            original(piece)
+
+        renderer.text = text
+        return renderer
+
+    magics.renderer = interrupting_renderer
+    fake.configure(chunk_delay=0.01, answer_tokens=2000)
+    ran = run(shell, f"%%openrouter -m {MODEL} -o r\nA long story.")
+    assert shell.user_ns["r"].interrupted and len(shell.user_ns["r"].text) == 20
+    assert "[interrupted]" in ran.final_text() and "interrupted" in str(ran.error)
+    assert fake.wait_for_disconnects(1, timeout=2)
+    assert list(Session.get(shell).ledger.frame()["status"]) == ["interrupted"]
+
+
 def test_terminal_ipython_prints_the_answer_once(fake, sentinel_key, tmp_path):
     script = textwrap.dedent(f"""
         from IPython.terminal.interactiveshell import TerminalInteractiveShell
