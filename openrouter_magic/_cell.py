@@ -9,60 +9,23 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-from contextlib import aclosing
 from typing import Any
 
 from IPython.core.error import UsageError
 
 from ._conversations import Exchange
-from ._errors import OpenRouterError, StreamError
+from ._errors import OpenRouterError
 from ._magic_errors import NO_KEY, one_line, usage_error
 from ._request import Schema, build_params, parse_json, resolve_schema, user_message
 from ._session import Session
-from ._types import ChatResponse, Done, ReasoningDelta, TextDelta
+from ._answer import Answer
+from ._types import ChatResponse
 
-__all__ = ["Answer", "CellRequest", "run_cell"]
+__all__ = ["CellRequest", "run_cell"]
 
 NO_ANSWER = "⚠ no answer"
 INTERRUPTED_NOTE = ("interrupted: the partial answer is kept above, marked [interrupted] "
                     "(and in -o/_); run the cell again to retry")
-
-
-class Answer:
-    """The consumer side of a stream: feeds the renderer, keeps the text for a partial response."""
-
-    def __init__(self, renderer: Any, model: str, *, live: bool = True) -> None:
-        self.renderer, self.model, self.live = renderer, model, live
-        self.text_parts: list[str] = []
-        self.reasoning_parts: list[str] = []
-        self.response: ChatResponse | None = None
-
-    async def consume(self, session: Session, messages: list[dict[str, Any]], params: dict[str, Any]) -> ChatResponse:
-        """Stream the answer (started inside the loop so the renderer can tick by itself)."""
-        self.renderer.start(self.model)
-        async with aclosing(session.guarded_stream(messages, self.model, **params)) as events:
-            async for event in events:
-                if type(event) is TextDelta:  # the hot path: 20,000 of these must stay cheap
-                    self.text_parts.append(event.text)
-                    if self.live:
-                        self.renderer.text(event.text)
-                elif type(event) is ReasoningDelta:
-                    self.reasoning_parts.append(event.text)
-                    if self.live:
-                        self.renderer.reasoning(event.text)
-                elif type(event) is Done:
-                    self.response = event.response
-        if self.response is None:
-            raise StreamError("the stream ended without a final response", self.partial(interrupted=False))
-        if not self.live:
-            self.renderer.reasoning(self.response.reasoning)
-            self.renderer.text(self.response.text)
-        return self.response
-
-    def partial(self, *, interrupted: bool) -> ChatResponse:
-        """What arrived so far, as a response."""
-        return ChatResponse(text="".join(self.text_parts), reasoning="".join(self.reasoning_parts),
-                            model=self.model, requested_model=self.model, interrupted=interrupted)
 
 
 class CellRequest:
@@ -130,7 +93,7 @@ def run_cell(magics: Any, args: argparse.Namespace, line: str, cell: str) -> Non
 def _stream(request: CellRequest, answer: Answer) -> ChatResponse:
     session = request.session
     try:
-        return session.run(answer.consume(session, request.messages, request.params))
+        return session.run(session.ask(request.messages, request.model, answer=answer, **request.params))
     except KeyboardInterrupt:
         partial = answer.partial(interrupted=True)
         answer.renderer.fail(partial, "[interrupted]")

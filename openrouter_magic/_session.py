@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ._client import OpenRouter
     from ._runner import LoopRunner
-    from ._types import StreamEvent
+    from ._types import ChatResponse, StreamEvent
 
 __all__ = ["Session"]
 
@@ -230,6 +230,19 @@ class Session:
                 if type(event) is UsageEvent and event.usage.cost is None and self._catalog is None:
                     await self._load_prices_briefly(model)  # the row is written at Done, just after this
                 yield event
+
+    async def ask(self, messages: Any, model: str | None, renderer: Any = None, *, live: bool = True,
+                  answer: Any = None, **params: Any) -> ChatResponse:
+        """Stream an answer into ``renderer`` (guarded: budget, one ledger row) and return the response.
+
+        The renderer is started and fed; finishing it (with a footer) is the caller's. Pass your own
+        ``answer`` (an ``_answer.Answer``) to keep the partial text if the call is interrupted.
+        """
+        from ._answer import Answer
+        from ._render import NullRenderer
+
+        answer = answer or Answer(renderer or NullRenderer(), model or self.default_model, live=live)
+        return await answer.consume(self, messages, params)
 
     async def _load_prices_briefly(self, model: str) -> None:
         import asyncio

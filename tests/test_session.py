@@ -232,3 +232,14 @@ def test_the_python_api_works_without_ipython(plain_session, fake):
     assert {r.json["max_tokens"] for r in fake.chat_requests} == {20}
     rows = ledger()
     assert list(rows["status"]) == ["ok", "ok"] and len(ledger(all=True)) == 2
+
+
+def test_ask_streams_into_a_renderer_and_returns_the_response(session):
+    from openrouter_magic._render import make_renderer
+
+    collected = []
+    renderer = make_renderer("text", kind="null")
+    renderer.text = collected.append
+    response = session.run(session.ask("Say hello", MODEL, renderer))
+    assert response.text == "".join(collected) and response.text
+    assert list(session.ledger.frame()["status"]) == ["ok"]
