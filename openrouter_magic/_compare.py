@@ -97,7 +97,9 @@ def compare_from_magic(session: Any, messages: Any, models: Any, params: dict[st
     shell = shell if shell is not None else session.shell
     models, factory = _prepare(session, messages, models, params)
     if in_kernel(shell):
-        _show_in_notebook(models, factory, output_name, shell)
+        view = _show_in_notebook(models, factory, output_name, shell)
+        if headless():
+            _wait_for(session, view)
         return
     run = _run_to_end(session, models, factory)
     frame = run.frame()
@@ -108,7 +110,27 @@ def compare_from_magic(session: Any, messages: Any, models: Any, params: dict[st
     print(terminal_report(run.panes, frame, run.wall_s))
 
 
-def _show_in_notebook(models: list[str], factory: StreamFactory, output_name: str | None, shell: Any) -> None:
+def headless() -> bool:
+    """True when notebooks are executed without a front end (``OPENROUTER_MAGIC_HEADLESS=1``).
+
+    nbclient ignores messages that arrive after a cell has finished, so a comparison that returns at
+    once would be saved half-streamed; ``make demo`` and the example tests set this variable so the
+    cell waits for the final panes (Ctrl-C/interrupt still stops them).
+    """
+    import os
+
+    return os.environ.get("OPENROUTER_MAGIC_HEADLESS", "").lower() in {"1", "true", "yes"}
+
+
+def _wait_for(session: Any, view: Any) -> None:
+    try:
+        session.run(view.wait())
+    except KeyboardInterrupt:
+        view.stop()
+        session.run(view.wait())
+
+
+def _show_in_notebook(models: list[str], factory: StreamFactory, output_name: str | None, shell: Any) -> Any:
     from IPython.display import display
 
     from ._compare_view import CompareView
@@ -118,6 +140,7 @@ def _show_in_notebook(models: list[str], factory: StreamFactory, output_name: st
         view.on_finish(lambda done: shell.user_ns.__setitem__(output_name, done.result))
     view.start(factory)
     display(view)
+    return view
 
 
 def _run_to_end(session: Any, models: list[str], factory: StreamFactory) -> CompareRun:
