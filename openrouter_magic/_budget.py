@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import OpenRouterError
+from ._money import usd
 from ._ledger import _price
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,22 +41,6 @@ class BudgetExceeded(OpenRouterError):
     def __init__(self, message: str, partial: ChatResponse | None = None) -> None:
         super().__init__(message)
         self.partial = partial
-
-
-def usd(value: float | None) -> str:
-    """``$0.000123``, ``$0.0042``, ``$1.23``: three significant digits for cents and below, never exponents."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "?"
-    if value == 0:
-        return "$0"
-    sign, value = ("-" if value < 0 else ""), abs(value)
-    decimals = max(2, 2 - math.floor(math.log10(value)))
-    text = f"{value:.{decimals}f}"
-    if "." in text:  # 0.00420 → 0.0042 but keep cents: 1.50 stays 1.50
-        head, tail = text.split(".")
-        tail = tail.rstrip("0").ljust(2, "0")
-        text = f"{head}.{tail}"
-    return f"{sign}${text}"
 
 
 def _tokens_of_text(text: str) -> int:

@@ -64,18 +64,10 @@ def mark_for(response: ChatResponse | None) -> str | None:
 
 
 def format_cost(cost: float | None, source: str = "billed") -> str:
-    """``$0.000123``; ``≈$0.000123`` when estimated from catalog prices; ``$?`` when unknown."""
-    if cost is None or source == "unknown":
-        return "$?"
-    if cost == 0:
-        text = "$0"
-    elif cost < 0.01:
-        text = f"${cost:.6f}"
-    elif cost < 1:
-        text = f"${cost:.4f}"
-    else:
-        text = f"${cost:,.2f}"
-    return ("≈" if source == "estimated" else "") + text
+    """``$0.000123``; ``≈$0.000123`` when estimated from catalog prices; ``?`` when unknown."""
+    from ._money import cost_text
+
+    return cost_text(cost, source)
 
 
 def _tokens(usage: Usage) -> str:

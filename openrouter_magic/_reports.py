@@ -10,7 +10,7 @@ import html
 import io
 from typing import TYPE_CHECKING, Any
 
-from ._budget import usd
+from ._money import cost_text, usd
 from ._config import redact
 from ._errors import OpenRouterError
 
@@ -24,10 +24,7 @@ __all__ = ["CostReport", "KeyReport", "cost_plot_png", "cost_report", "footer_co
 
 def footer_cost_text(cost: float | None, cost_source: str, session_total: float | None = None) -> str:
     """``$0.000123`` (billed), ``≈$0.000123`` (estimated) or ``?`` (unknown), then ``· session $0.0042``."""
-    if cost is None or cost_source == "unknown":
-        text = "?"
-    else:
-        text = ("≈" if cost_source == "estimated" else "") + usd(cost)
+    text = cost_text(cost, cost_source)
     if session_total is not None:
         text += f" · session {usd(session_total)}"
     return text

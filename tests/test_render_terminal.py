@@ -102,7 +102,7 @@ RESPONSE = ChatResponse(
     ("kwargs", "expected_end"),
     [
         ({}, "· $0.000123"),
-        ({"cost": 0.0042, "cost_source": "estimated"}, "· ≈$0.004200"),
+        ({"cost": 0.0042, "cost_source": "estimated"}, "· ≈$0.0042"),
         ({"session_total": 1.5}, "· $0.000123 · session $1.50"),
     ],
 )
@@ -116,13 +116,13 @@ def test_the_footer_is_one_line_with_every_measure(kwargs, expected_end):
 
 def test_an_unknown_cost_is_a_question_mark_never_zero():
     response = ChatResponse(model="m", usage=Usage(prompt_tokens=1))
-    assert footer_text(response) == "m · 1 in / ? out tokens · $?"
+    assert footer_text(response) == "m · 1 in / ? out tokens · ?"
 
 
 @pytest.mark.parametrize(
     ("cost", "source", "expected"),
     [(0.000123, "billed", "$0.000123"), (0.0, "billed", "$0"), (0.0123, "billed", "$0.0123"),
-     (12.5, "billed", "$12.50"), (0.5, "estimated", "≈$0.5000"), (None, "billed", "$?"), (0.1, "unknown", "$?")],
+     (12.5, "billed", "$12.50"), (0.5, "estimated", "≈$0.50"), (None, "billed", "?"), (0.1, "unknown", "?")],
 )
 def test_costs_are_formatted_with_enough_digits(cost, source, expected):
     assert format_cost(cost, source) == expected
