@@ -56,7 +56,9 @@ class Setting:
 
     def shown(self) -> str:
         """The value as it may be displayed (keys masked)."""
-        return mask_key(self.value) if self.name == "api_key" else repr(self.value)
+        if self.name == "api_key":
+            return mask_key(self.value)
+        return "(not set)" if self.value is None else str(self.value)
 
 
 def resolve(
