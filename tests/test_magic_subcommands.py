@@ -59,7 +59,7 @@ def test_config_shows_every_setting_with_its_source_and_the_key_masked(shell, se
         assert name in table
     assert sentinel_key not in table and "sk-or-…CRET" in table
     assert "(env:OPENROUTER_API_KEY)" in table and "(env:OPENROUTER_BASE_URL)" in table
-    assert re.search(r"default_model +'mistralai/mistral-small' +\(config\)", table), table
+    assert re.search(r"default_model +mistralai/mistral-small +\(config\)", table), table
 
 
 def test_config_default_model_is_used_when_no_model_is_given(shell, fake):
