@@ -51,9 +51,18 @@ def cmd_models(magics: Any, argv: list[str]) -> Any:
 def cmd_picker(magics: Any, argv: list[str]) -> Any:
     """The ModelPicker widget; choosing a model makes it the session default."""
     _parse(_parser("picker"), argv)
+    from ._compare import headless
     from ._picker import ModelPicker
 
-    return ModelPicker(magics.session)
+    picker = ModelPicker(magics.session)
+    if headless() and picker.pending is not None:
+        # nbclient drops messages after the cell ends: load the catalog now, or the saved picker is empty
+        magics.session.run(_settled(picker.pending))
+    return picker
+
+
+async def _settled(task: Any) -> None:
+    await task
 
 
 def cmd_use(magics: Any, argv: list[str]) -> None:
