@@ -26,7 +26,13 @@ test: $(STAMP) chromium
 demo: $(STAMP)
 	$(PY) -m openrouter_magic.demo
 
-bench: $(STAMP)
+# jupyter-ai's magics are the %load_ext baseline: a separate venv, never the project's own.
+build/bench-ai/bin/python: benchmarks/baseline-constraints.txt
+	$(PYTHON) -m venv build/bench-ai
+	build/bench-ai/bin/python -m pip install --quiet -c benchmarks/baseline-constraints.txt jupyter-ai-magics
+	touch $@
+
+bench: $(STAMP) build/bench-ai/bin/python
 	$(PY) benchmarks/run.py
 
 lab: $(STAMP)

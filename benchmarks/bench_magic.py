@@ -2,9 +2,11 @@
 
 Measured in the same run:
 
-1. ``%load_ext openrouter_magic`` in a fresh subprocess shell, against the time to ``import IPython`` and
-   create an ``InteractiveShell`` in that same subprocess (jupyter_ai_magics, the issue's reference, is not
-   installed here). Target ratio ≤ 0.25, and httpx, pandas and ipywidgets must not be imported by loading.
+1. ``%load_ext openrouter_magic`` in a fresh subprocess shell against ``%load_ext jupyter_ai_magics`` in a
+   fresh subprocess shell of ``build/bench-ai`` (a separate venv that ``make bench`` builds from
+   ``benchmarks/baseline-constraints.txt``, so jupyter-ai never enters the project's own environment).
+   Target ratio ≤ 0.1, and httpx, pandas and ipywidgets must not be imported by loading. Without that venv
+   the baseline falls back to ``import IPython`` + ``InteractiveShell()`` (target ≤ 0.25).
 2. Cell wall time in a real kernel (nbclient, from execute request to reply) for a 20,000-chunk zero-delay
    answer through ``%%openrouter`` against the same kernel consuming the same stream with the client and
    no display. Target ratio ≤ 1.15. The server is bench_stream's raw server in its own process.
@@ -57,6 +59,29 @@ def _row(name, value, baseline, target, passed, unit, note) -> dict:
     ratio = value / baseline if baseline else None
     return {"name": name, "value": value, "baseline": baseline, "ratio": ratio, "target": target,
             "passed": passed, "unit": unit, "note": note}
+
+
+AI_PYTHON = ROOT / "build" / "bench-ai" / "bin" / "python"
+
+
+def _load_times(python: str, extension: str, repeats: int) -> list[dict]:
+    script = LOAD_SCRIPT.replace('"openrouter_magic"', repr(extension))
+    return [json.loads(subprocess.run([python, "-c", script], capture_output=True, text=True, check=True,
+                                      cwd=ROOT).stdout.strip().splitlines()[-1]) for _ in range(repeats)]
+
+
+def bench_load_vs_jupyter_ai(repeats: int) -> dict:
+    """Median ``%load_ext`` time: ours vs jupyter_ai_magics, each in fresh subprocesses, alternating."""
+    ours, theirs = [], []
+    for _ in range(repeats):
+        ours += _load_times(sys.executable, "openrouter_magic", 1)
+        theirs += _load_times(str(AI_PYTHON), "jupyter_ai_magics", 1)
+    load = statistics.median(r["load"] for r in ours)
+    baseline = statistics.median(r["load"] for r in theirs)
+    heavy = sorted({name for r in ours for name in r["heavy"]})
+    return _row("%load_ext openrouter_magic vs jupyter_ai_magics", load, baseline, 0.1,
+                load / baseline <= 0.1 and not heavy, "s",
+                f"baseline: %load_ext jupyter_ai_magics in build/bench-ai; heavy modules imported: {heavy or 'none'}")
 
 
 def bench_load(repeats: int) -> dict:
@@ -118,7 +143,8 @@ def bench_cell(chunks: int, repeats: int) -> dict:
 
 def run(quick: bool = False) -> list[dict]:
     """Both rows (quick: fewer repeats, 5,000 chunks)."""
-    return [bench_load(3 if quick else 7), bench_cell(5_000 if quick else 20_000, 2 if quick else 5)]
+    load = bench_load_vs_jupyter_ai(3 if quick else 7) if AI_PYTHON.exists() else bench_load(3 if quick else 7)
+    return [load, bench_cell(5_000 if quick else 20_000, 2 if quick else 5)]
 
 
 if __name__ == "__main__":
