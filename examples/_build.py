@@ -110,6 +110,10 @@ My name is Ada. Suggest a name for a cat."""),
         code(f"""%%openrouter -m {FAST} --chat --max-tokens 50
 What is my name, and what did you suggest?"""),
         code("""%openrouter history"""),
+        md("""## What this notebook cost
+
+`%openrouter cost` sums up every call of this session (more in [04-cost](04-cost.ipynb))."""),
+        code("""%openrouter cost"""),
         md("""Next: [02-catalog](02-catalog.ipynb) — find the right model."""),
     ]
 
@@ -162,6 +166,10 @@ know — they are still sent, OpenRouter decides)."""),
         code(f"""%openrouter use {FAST}"""),
         code("""%%openrouter --max-tokens 60
 Which model are you? One sentence."""),
+        md("""## What this notebook cost
+
+`%openrouter cost` sums up every call of this session (more in [04-cost](04-cost.ipynb))."""),
+        code("""%openrouter cost"""),
         md("""Next: [03-compare](03-compare.ipynb) — one prompt, several models side by side."""),
     ]
 
@@ -184,14 +192,15 @@ Explain what a vector database is in three sentences."""),
         md("""## From Python
 
 `compare()` does the same from code. In a notebook it returns the live view at once (the answers keep
-streaming while you work); `await view.wait()` gives the table when all have finished. Outside a notebook
+streaming while you work); `await view.wait()` gives the table when all have finished (and keeps the
+cell open until then, which is what a saved notebook like this one needs). Outside a notebook
 it runs to the end and returns the table."""),
         code(f"""from openrouter_magic import compare
 
 view = compare("Give one tip for writing clear error messages.", [{FAST!r}, {FLASH!r}], max_tokens=80)
-view"""),
-        code("""result = await view.wait()
-result[["model", "status", "completion_tokens", "cost"]]"""),
+display(view)
+result = await view.wait()  # optional in a notebook: the view streams on its own"""),
+        code("""result[["model", "status", "completion_tokens", "cost"]]"""),
         md("""## The playground
 
 `%openrouter compare` opens a playground: a prompt box, a model chooser fed by the catalog, temperature
@@ -203,6 +212,10 @@ playground.max_tokens.value = 60
 await playground.run()
 table = await playground.view.wait()
 table[["model", "status", "completion_tokens", "cost"]]"""),
+        md("""## What this notebook cost
+
+`%openrouter cost` sums up every call of this session (more in [04-cost](04-cost.ipynb))."""),
+        code("""%openrouter cost"""),
         md("""Next: [04-cost](04-cost.ipynb) — what it all cost, and a hard budget."""),
     ]
 
@@ -264,6 +277,8 @@ Say "still within budget" and nothing else."""),
 `%openrouter key` shows the key's label, limit, usage and remaining credit — never the key itself
 (in the sandbox: a made-up key)."""),
         code("""%openrouter key"""),
+        md("""The tally at the end (the refused call sent nothing and cost nothing):"""),
+        code("""%openrouter cost"""),
         md("""Back to the start: [01-quickstart](01-quickstart.ipynb)."""),
     ]
 
