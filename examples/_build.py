@@ -225,8 +225,9 @@ def cost_nb() -> list[nbformat.NotebookNode]:
     return [
         md("""# Cost, budget and key
 
-Every call is written to a local ledger (SQLite in `~/.openrouter_magic`, never the key) with its tokens,
-timings and the cost OpenRouter billed. `%openrouter cost` sums it up; `%openrouter budget` sets a hard limit
+Every call is written to a local ledger (SQLite in `~/.local/share/openrouter_magic/`, or
+`$OPENROUTER_MAGIC_HOME`; never the key) with its tokens, timings and the cost OpenRouter billed. The sandbox
+keeps its own ledger in memory, so its fake costs never mix with real ones. `%openrouter cost` sums it up; `%openrouter budget` sets a hard limit
 for the session."""),
         md(SETUP_MD), code(SETUP),
         md("""A few calls to have something to count:"""),

@@ -111,6 +111,7 @@ def cost_plot_png(frame: pandas.DataFrame) -> bytes:
     priced = frame.dropna(subset=["cost"]).sort_values("time")
     if len(priced):
         left.step(priced["time"], priced["cost"].cumsum(), where="post")
+        _readable_time_axis(left)
         by_model = priced.groupby("model")["cost"].sum().sort_values()
         right.barh([str(m) for m in by_model.index], by_model.values)
     else:
@@ -123,6 +124,15 @@ def cost_plot_png(frame: pandas.DataFrame) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _readable_time_axis(axes: Any) -> None:
+    """Short clock/date tick labels (the default shows seconds with microseconds for one session)."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(maxticks=6)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
 _KEY_FIELDS = [("label", "label"), ("limit", "limit"), ("limit_remaining", "limit remaining"),
