@@ -98,7 +98,8 @@ response: text, usage, cost, model, provider, timings."""),
 audience = "a new backend developer\""""),
         code(f"""%%openrouter -m {FAST} -o answer --max-tokens 80
 Explain {{topic}} to {{audience}} in two sentences. (Braces like {{this}} stay as they are.)"""),
-        code("""print(f"{answer.model} via {answer.provider}: {answer.usage.completion_tokens} tokens, ${answer.cost:.6f}")
+        code("""tokens = answer.usage.completion_tokens
+print(f"{answer.model} via {answer.provider}: {tokens} tokens, ${answer.cost:.6f}")
 print(answer.text[:200])"""),
         md("""## Chat
 
@@ -227,7 +228,8 @@ def cost_nb() -> list[nbformat.NotebookNode]:
 
 Every call is written to a local ledger (SQLite in `~/.local/share/openrouter_magic/`, or
 `$OPENROUTER_MAGIC_HOME`; never the key) with its tokens, timings and the cost OpenRouter billed. The sandbox
-keeps its own ledger in memory, so its fake costs never mix with real ones. `%openrouter cost` sums it up; `%openrouter budget` sets a hard limit
+keeps its own ledger in memory, so its fake costs never mix with real ones. `%openrouter cost` sums it up;
+`%openrouter budget` sets a hard limit
 for the session."""),
         md(SETUP_MD), code(SETUP),
         md("""A few calls to have something to count:"""),

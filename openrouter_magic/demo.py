@@ -81,12 +81,14 @@ async def _execute_one(path: Path, out_dir: Path, timeout: int) -> Path:
 
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(EXAMPLES)}})
+                            resources={"metadata": {"path": str(path.parent)}})
     try:
         await client.async_execute()
     except CellExecutionError as error:
-        summary = str(error).strip().splitlines()
-        raise NotebookFailed(f"{path.name}: {summary[-1] if summary else error}") from None
+        failed = [i for i, c in enumerate(nb.cells, 1) for o in c.get("outputs", []) if o.output_type == "error"]
+        where = f" (cell {failed[0]})" if failed else ""
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip().splitlines()
+        raise NotebookFailed(f"{path.name}{where}: {lines[-1] if lines else type(error).__name__}") from None
     finally:
         nbformat.write(nb, out_dir / path.name)
     return out_dir / path.name
@@ -210,10 +212,11 @@ def demo(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     _prepare_env(out_dir)
     stream_demo()
-    paths = sorted(EXAMPLES.glob("[0-9]*.ipynb"))
+    examples = Path(args.examples)
+    paths = sorted(examples.glob("[0-9]*.ipynb"))
     paths = [p for p in paths if not args.only or any(p.name.startswith(o) for o in args.only)]
     if not paths:
-        _say(f"no example notebooks found in {EXAMPLES}")
+        _say(f"no example notebooks found in {examples}")
         return 1
     try:
         executed = run_notebooks(paths, out_dir)
@@ -246,11 +249,13 @@ def lab(extra: list[str]) -> int:
     if not os.environ.get("OPENROUTER_API_KEY"):
         _say("no OPENROUTER_API_KEY: the example notebooks will use the embedded sandbox")
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={EXAMPLES}", *extra]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        command.append("--allow-root")  # containers and fresh VMs often run as root; Jupyter refuses it otherwise
     _say("starting JupyterLab: open the URL it prints below (Ctrl-C to stop)")
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    # Become the server (no child left behind when this process is stopped or killed).
+    os.execv(sys.executable, command)
+    return 0  # pragma: no cover - execv does not return
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(BUILD / "demo"), help="where executed notebooks and HTML go")
     parser.add_argument("--npm-dir", default=str(BUILD / "npm"), help="where the widget renderer is unpacked")
     parser.add_argument("--no-npm", action="store_true", help="never run npm (use the renderer if already there)")
+    parser.add_argument("--examples", default=str(EXAMPLES), help="the folder of notebooks to run")
     parser.add_argument("--only", action="append", default=[], help="only notebooks whose name starts with this")
     args, extra = parser.parse_known_args(argv)
     if args.lab:

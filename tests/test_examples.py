@@ -94,7 +94,7 @@ def test_the_quickstart_formats_schema_interpolation_and_output_variable_work(ex
     assert "def " in texts(outputs(nb, "%%openrouter -m openai/gpt-4o-mini -f code"), "text/markdown")
     assert texts(outputs(nb, "_")).lstrip().startswith("{")  # -f json: the parsed dict
     assert "Capital(city=" in texts(outputs(nb, "capital = _"))
-    printed = texts(outputs(nb, 'print(f"{answer.model}'))
+    printed = texts(outputs(nb, "tokens = answer.usage"))
     assert re.match(r"openai/gpt-4o-mini via \w+: \d+ tokens, \$0\.\d{6}\n\S", printed)
 
 
