@@ -189,7 +189,8 @@ Explain what a vector database is in three sentences."""),
 
 `-o table` stores the results as a DataFrame, one row per model, ready for pandas."""),
         code("""table[["model", "provider", "status", "ttft_s", "elapsed_s", "completion_tokens", "cost"]]"""),
-        code("""table.sort_values("cost").iloc[0]["model"], table["cost"].sum()"""),
+        code("""cheapest = table.sort_values("cost").iloc[0]
+print(f"cheapest: {cheapest['model']} (${cheapest['cost']:.6f}); all three: ${table['cost'].sum():.6f}")"""),
         md("""## From Python
 
 `compare()` does the same from code. In a notebook it returns the live view at once (the answers keep
