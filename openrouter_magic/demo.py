@@ -81,7 +81,8 @@ async def _execute_one(path: Path, out_dir: Path, timeout: int) -> Path:
 
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(path.parent)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no transport warnings
     try:
         await client.async_execute()
     except CellExecutionError as error:
@@ -199,9 +200,8 @@ def _prepare_env(out_dir: Path) -> Path:
     os.environ["OPENROUTER_MAGIC_HEADLESS"] = "1"  # comparisons wait for their final panes (see _compare.py)
     if os.environ.get("OPENROUTER_MAGIC_HOME"):
         return Path(os.environ["OPENROUTER_MAGIC_HOME"])
-    home = out_dir / "home"
-    shutil.rmtree(home, ignore_errors=True)  # ours: each run's summary counts that run only
-    home.mkdir(parents=True)
+    home = out_dir / "home"  # kept between runs: with a real key it holds the ledger and the catalog cache
+    home.mkdir(parents=True, exist_ok=True)
     os.environ["OPENROUTER_MAGIC_HOME"] = str(home)
     return home
 
