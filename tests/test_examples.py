@@ -141,6 +141,8 @@ def test_the_saved_comparison_panes_hold_final_answers_and_stats(executed):
     # 3 panes from the magic, 2 from compare(), 2 from the playground — each with its final stats line
     assert len(re.findall(r"tok/s · \$0\.\d+", values)) == 7
     assert "3 of 3 answered" in values and "waiting for first token" not in values
+    fallback = outputs(nb, "%%openrouter --compare")[0]["data"]["text/html"]  # for viewers without widgets
+    assert len(re.findall(r"tok/s · \$0\.\d+", fallback)) == 3
 
 
 def test_the_comparison_tables_have_one_row_per_model(executed):
