@@ -22,6 +22,7 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
@@ -40,8 +41,8 @@ def _say(text: str = "") -> None:
 
 # -- 1. one streamed answer in the terminal ---------------------------------------------------------
 
-async def _stream_one(prompt: str) -> dict:
-    """Stream an answer from a fresh emulator, printing text as it arrives; returns usage and cost."""
+async def _stream_one(prompt: str) -> Any:
+    """Stream an answer from a fresh emulator, printing text as it arrives; returns the ChatResponse."""
     from . import OpenRouter
     from ._types import Done, TextDelta
     from .testing import FakeOpenRouter
@@ -55,13 +56,13 @@ async def _stream_one(prompt: str) -> dict:
                 elif isinstance(event, Done):
                     response = event.response
     _say()
-    return {"response": response}
+    return response
 
 
 def stream_demo() -> None:
     """Step 1 (issue 2's demo): proves the client against the local emulator."""
     _say(f"▶ 1/3  streaming one answer from the embedded emulator ({DEMO_MODEL}):\n")
-    response = asyncio.run(_stream_one("Explain server-sent events in two sentences."))["response"]
+    response = asyncio.run(_stream_one("Explain server-sent events in two sentences."))
     usage = response.usage
     cost = "?" if response.cost is None else f"${response.cost:.6f}"
     _say(f"\n   {usage.prompt_tokens} in / {usage.completion_tokens} out tokens · first token "
