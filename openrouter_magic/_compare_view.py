@@ -91,7 +91,7 @@ class CompareView(StaticFallback, widgets.VBox):
     result = traitlets.Any(None, allow_none=True, help="the result DataFrame once the run ends")
 
     def __init__(self, models: Sequence[str]) -> None:
-        self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True,
+        self.stop_button = widgets.Button(description="Stop", disabled=True,
                                           button_style="warning", tooltip="cancel every answer still running")
         self.stop_button.add_class("orm-compare-stop")
         self.status_label = _html("orm-compare-status")

@@ -37,18 +37,18 @@ class Playground(StaticFallback, widgets.VBox):
                                "orm-playground-system")
         self.search = _classed(widgets.Combobox(placeholder="search models… (Enter or Add)", ensure_option=False,
                                                 layout=widgets.Layout(width="340px")), "orm-playground-search")
-        self.add_button = widgets.Button(description="Add", icon="plus")
+        self.add_button = widgets.Button(description="Add")
         self.chosen = _classed(widgets.Select(options=[], rows=4, layout=widgets.Layout(width="340px")),
                                "orm-playground-models")
-        self.remove_button = widgets.Button(description="Remove", icon="minus")
+        self.remove_button = widgets.Button(description="Remove")
         wide = {"description_width": "initial"}
         self.temperature = widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.05, description="temperature",
                                                style=wide)
         self.max_tokens = widgets.BoundedIntText(value=512, min=1, max=1_000_000, description="max tokens",
                                                  style=wide, layout=widgets.Layout(width="180px"))
-        self.run_button = _classed(widgets.Button(description="Run", icon="play", button_style="primary"),
+        self.run_button = _classed(widgets.Button(description="Run", button_style="primary"),
                                    "orm-playground-run")
-        self.stop_button = _classed(widgets.Button(description="Stop", icon="stop", disabled=True),
+        self.stop_button = _classed(widgets.Button(description="Stop", disabled=True),
                                     "orm-playground-stop")
         self.message = _classed(widgets.HTML(), "orm-playground-message")
         self.view = CompareView(list(models)[:MAX_MODELS] or [])
