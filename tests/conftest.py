@@ -50,3 +50,13 @@ def fake():
 
     with FakeOpenRouter() as server:
         yield server
+
+
+@pytest.fixture
+def shell():
+    """A real IPython InteractiveShell (cleared afterwards). Modules may override it (tests/_magic_shell.py)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    sh = InteractiveShell.instance()
+    yield sh
+    InteractiveShell.clear_instance()

@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+from _waits import until
 
 from openrouter_magic import OpenRouter
 from openrouter_magic._budget import Budget, BudgetExceeded, model_prices, worst_case_cost
@@ -62,15 +63,6 @@ def session(server, monkeypatch):
     s = Session()
     yield s
     s.close()
-
-
-async def until(condition, timeout: float = 5.0) -> float:
-    """Wait (polling the loop) until ``condition()`` holds; returns the seconds it took, fails on timeout."""
-    started = time.perf_counter()
-    while not condition():
-        assert time.perf_counter() - started < timeout, "condition not reached in time"
-        await asyncio.sleep(0.005)
-    return time.perf_counter() - started
 
 
 def streams(client, **params):

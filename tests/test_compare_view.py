@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
+from _waits import until
 from IPython.utils.capture import capture_output
 
 from openrouter_magic import OpenRouter
@@ -35,28 +34,12 @@ async def client(server, sentinel_key):
 
 
 @pytest.fixture
-def shell():
-    sh = InteractiveShell.instance()
-    yield sh
-    InteractiveShell.clear_instance()
-
-
-@pytest.fixture
 def session(server, monkeypatch, sentinel_key):
     monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
     monkeypatch.setenv("OPENROUTER_BASE_URL", server.base_url)
     s = Session()
     yield s
     s.close()
-
-
-async def until(condition, timeout: float = 5.0) -> float:
-    """Wait (polling the loop) until ``condition()`` holds; returns the seconds it took, fails on timeout."""
-    started = time.perf_counter()
-    while not condition():
-        assert time.perf_counter() - started < timeout, "condition not reached in time"
-        await asyncio.sleep(0.005)
-    return time.perf_counter() - started
 
 
 def streams(client):

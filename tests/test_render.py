@@ -18,13 +18,6 @@ ANSWER = "# Title\n\nFirst paragraph.\n\n```python\nx = 1\n\n\ny = 2\n```\n\n- a
 
 
 @pytest.fixture
-def shell():
-    sh = InteractiveShell.instance()
-    yield sh
-    InteractiveShell.clear_instance()
-
-
-@pytest.fixture
 def clock():
     return Clock()
 
