@@ -91,8 +91,7 @@ class CompareView(StaticFallback, widgets.VBox):
     result = traitlets.Any(None, allow_none=True, help="the result DataFrame once the run ends")
 
     def __init__(self, models: Sequence[str]) -> None:
-        self.stop_button = widgets.Button(description="Stop", disabled=True,
-                                          button_style="warning", tooltip="cancel every answer still running")
+        self.stop_button = widgets.Button(description="Stop", disabled=True, tooltip="cancel every answer still running")
         self.stop_button.add_class("orm-compare-stop")
         self.status_label = _html("orm-compare-status")
         self.grid = widgets.GridBox(layout=widgets.Layout(width="100%", grid_gap="8px"))
@@ -127,7 +126,9 @@ class CompareView(StaticFallback, widgets.VBox):
 
     @traitlets.observe("status")
     def _status_changed(self, change: dict[str, Any]) -> None:
-        self.stop_button.disabled = change["new"] != "running"
+        running = change["new"] == "running"
+        self.stop_button.disabled = not running
+        self.stop_button.button_style = "warning" if running else ""  # a saved, finished view looks finished
         self.status_label.value = "" if change["new"] == "idle" else html.escape(change["new"])
 
     @property
