@@ -52,7 +52,14 @@ class LoopRunner:
     def _allow_nesting(self, loop: asyncio.AbstractEventLoop) -> None:
         if id(loop) in self._nested:
             return
-        import nest_asyncio
+        try:
+            # ipykernel >= 7 runs every shell message in one shared Context: a message arriving while a
+            # cell streams (Run All, a comm) would be stepped re-entrantly in that Context, which
+            # raises "cannot enter context" and loses the message. nest_asyncio2 (ipykernel 7's own
+            # dependency) defers such handles until the nested run ends; plain nest_asyncio does not.
+            import nest_asyncio2 as nest_asyncio
+        except ImportError:
+            import nest_asyncio
 
         nest_asyncio.apply(loop)
         self._nested.add(id(loop))

@@ -154,11 +154,17 @@ def browser_context(tmp_path_factory):
 
 
 @pytest.fixture
-def lab(lab_server, lab_fake):
-    """The lab server, with the emulator's knobs reset before and after the scenario."""
+def emulator(lab_fake):
+    """The session's emulator with its knobs, queued errors and records reset before and after."""
     _restore(lab_fake)
-    yield lab_server
+    yield lab_fake
     _restore(lab_fake)
+
+
+@pytest.fixture
+def lab(lab_server, emulator):
+    """The lab server; its emulator (``lab.fake``) is reset before and after the scenario."""
+    return lab_server
 
 
 @pytest.hookimpl(wrapper=True)
