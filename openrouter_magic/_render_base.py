@@ -115,13 +115,19 @@ def footer_text(
     return " · ".join(parts)
 
 
+# JupyterLab typesets text/html outputs with MathJax, and "$0.01 · session $0.02" is inline math to it:
+# the class tells MathJax 3 (and 2, the older name) to leave our lines alone.
+NO_MATH = "mathjax_ignore tex2jax_ignore"
+
+
 def footer_bundle(footer: str) -> dict[str, Any]:
     """The footer as small grey HTML plus the same line as text/plain."""
     style = "color:#888;font-size:0.8em;margin-top:0.3em"
-    return {"text/html": f'<div style="{style}">{html.escape(footer)}</div>', "text/plain": footer}
+    return {"text/html": f'<div class="{NO_MATH}" style="{style}">{html.escape(footer)}</div>',
+            "text/plain": footer}
 
 
 def mark_bundle(mark: str) -> dict[str, Any]:
     """The "[interrupted]" / error line under a partial answer."""
     style = "color:#b45309;font-weight:600"
-    return {"text/html": f'<div style="{style}">{html.escape(mark)}</div>', "text/plain": mark}
+    return {"text/html": f'<div class="{NO_MATH}" style="{style}">{html.escape(mark)}</div>', "text/plain": mark}
