@@ -1,7 +1,10 @@
 """The browser suite's shared machinery: one slowed emulator, one JupyterLab server, one Chromium.
 
-Everything is session-scoped so the four scenarios pay for one server start (~4 s) and one browser
-launch (~1 s); each scenario only pays for its own notebook's kernel. The emulator runs in the pytest
+Everything is package-scoped so the four scenarios pay for one server start (~4 s) and one browser
+launch (~1 s); each scenario only pays for its own notebook's kernel. Not session-scoped: while it is
+alive, Playwright's sync API leaves an event loop registered as running in the main thread, and every
+pytest-asyncio test collected after tests/e2e/ would then fail with "cannot be called from a running
+event loop". The emulator runs in the pytest
 process, so a scenario can reconfigure it (delays, injected errors) while the kernels talk to it.
 Recipes and pitfalls: ../shared/TESTING-NOTES.md (d).
 """
@@ -51,7 +54,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_fake():
     """The slowed emulator every kernel of the lab server talks to (any bearer key accepted)."""
     from openrouter_magic.testing import FakeOpenRouter
@@ -61,7 +64,7 @@ def lab_fake():
 
 
 def _restore(fake) -> None:
-    """Back to the session's knobs: no per-model overrides, no queued errors, no recorded requests."""
+    """Back to the suite's knobs: no per-model overrides, no queued errors, no recorded requests."""
     from openrouter_magic.testing._scenario import DEFAULT_KNOBS
 
     per_model = {model: None for model in fake.knobs_snapshot()["per_model"]}
@@ -69,7 +72,7 @@ def _restore(fake) -> None:
     fake.configure(**{**DEFAULT_KNOBS, **BASE_KNOBS}, per_model=per_model)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_server(tmp_path_factory, lab_fake):
     """JupyterLab on 127.0.0.1 with isolated JUPYTER_* dirs, no token, no xsrf, no announcements."""
     work = tmp_path_factory.mktemp("e2e")
@@ -132,7 +135,7 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_context(tmp_path_factory):
     """One headless Debian Chromium (never `playwright install`) shared by every scenario."""
     if not (shutil.which("chromium") or os.path.exists(CHROMIUM)):
@@ -155,7 +158,7 @@ def browser_context(tmp_path_factory):
 
 @pytest.fixture
 def emulator(lab_fake):
-    """The session's emulator with its knobs, queued errors and records reset before and after."""
+    """The suite's emulator with its knobs, queued errors and records reset before and after."""
     _restore(lab_fake)
     yield lab_fake
     _restore(lab_fake)
