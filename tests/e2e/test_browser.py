@@ -11,10 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 from pathlib import Path
-
-import pytest
 
 from ._lab import CELLS, now_ms, record, recorded
 
@@ -54,6 +51,7 @@ def rest_mouse(page) -> None:
 
 
 def answer_chars(page, cell: int) -> int:
+    """How many characters of rendered answer one cell shows now."""
     return page.evaluate(answer_snapshot(cell))[0]
 
 
@@ -145,17 +143,28 @@ def panes_snapshot(cell: int) -> str:
 
 
 def test_a_comparison_streams_three_panes_at_once_stops_on_demand_and_shows_one_models_error(page, lab):
+    name = lab.write_notebook("compare.ipynb", [LOAD, COMPARE, COMPARE, COMPARE])
+    lab.open(page, name)
+    lab.run_cell(page, 0)
+    _stop_while_two_still_stream(page, lab, cell=1)
+    _one_error_while_the_others_finish(page, lab, cell=2)
+    _all_answer_with_badges(page, lab, cell=3)
+
+
+def _compare_view(lab, page, cell: int):
+    return lab.output(page, cell).locator(".jupyter-widgets.orm-compare")  # the widget, not its text repr
+
+
+def _stop_while_two_still_stream(page, lab, cell: int) -> None:
+    """A finishes first; Stop then cancels B and C, which keep their partial text, marked."""
     expect = _expect()
     lab.fake.configure(answer_tokens=100, per_model={
         A: {"first_byte_delay": 0.1, "chunk_delay": 0.015},   # done after ~1.6 s
         B: {"first_byte_delay": 0.3, "chunk_delay": 0.06},    # ~6.3 s: still running at Stop
         C: {"first_byte_delay": 0.5, "chunk_delay": 0.05}})   # ~5.5 s: still running at Stop
-    name = lab.write_notebook("compare.ipynb", [LOAD, COMPARE, COMPARE, COMPARE])
-    lab.open(page, name)
-    record(page, panes_snapshot(1))
-    lab.run_cell(page, 0)
-    lab.run_cell(page, 1)
-    view = lab.output(page, 1).locator(".jupyter-widgets.orm-compare")
+    record(page, panes_snapshot(cell))
+    lab.run_cell(page, cell)
+    view = _compare_view(lab, page, cell)
     panes = view.locator(".orm-compare-pane")
     expect(panes.nth(0).locator(".orm-compare-footer")).to_contain_text("$", timeout=20_000)
     view.locator("button.orm-compare-stop").click()
@@ -164,19 +173,23 @@ def test_a_comparison_streams_three_panes_at_once_stops_on_demand_and_shows_one_
     seen = recorded(page)
     assert any(len(s) == 3 and all(chars > 0 for chars, _, _ in s) and not any(done for _, done, _ in s)
                for s in seen), f"the three panes never all showed text before one finished: {seen}"
-    for index in (1, 2):  # stopped: partial text kept, marked
+    for index in (1, 2):
         expect(panes.nth(index).locator(".orm-compare-interrupted")).to_contain_text("stopped")
         assert len(panes.nth(index).locator(".orm-compare-text").inner_text()) > 10
     assert lab.fake.wait_for_disconnects(2, timeout=5), "the stopped streams were not cancelled"
     rest_mouse(page)
-    lab.shot(page, "3-compare-stopped")
+    lab.shot(page.locator(".jp-Notebook .jp-Cell").nth(cell), "3-compare-stopped")
 
+
+def _one_error_while_the_others_finish(page, lab, cell: int) -> None:
+    """B fails after five chunks; its pane shows the error while A and C go on to their costs."""
+    expect = _expect()
     lab.fake.configure(per_model={m: None for m in (A, B, C)})
     lab.fake.configure(answer_tokens=80, chunk_delay=0.02, per_model={B: {"mid_stream_error": {
         "after_chunks": 5, "code": 502, "message": "Upstream provider overloaded"}}})
-    record(page, panes_snapshot(2))
-    lab.run_cell(page, 2)
-    view = lab.output(page, 2).locator(".jupyter-widgets.orm-compare")
+    record(page, panes_snapshot(cell))
+    lab.run_cell(page, cell)
+    view = _compare_view(lab, page, cell)
     expect(view.locator(".orm-compare-summary")).to_contain_text("2 of 3 answered · 1 error", timeout=20_000)
     seen = recorded(page)
     assert any(len(s) == 3 and s[1][2] and not (s[0][1] and s[2][1]) for s in seen), \
@@ -186,12 +199,15 @@ def test_a_comparison_streams_three_panes_at_once_stops_on_demand_and_shows_one_
     for index in (0, 2):
         expect(panes.nth(index).locator(".orm-compare-footer")).to_contain_text("$")
     rest_mouse(page)
-    lab.shot(page.locator(".jp-Notebook .jp-Cell").nth(2), "3-compare-error")
+    lab.shot(page.locator(".jp-Notebook .jp-Cell").nth(cell), "3-compare-error")
 
+
+def _all_answer_with_badges(page, lab, cell: int) -> None:
+    """A quick clean run: every pane answers and the badges are handed out (the README's picture)."""
     lab.fake.configure(answer_tokens=None, chunk_delay=0.01, per_model={B: None})
-    lab.run_cell(page, 3)
-    view = lab.output(page, 3).locator(".jupyter-widgets.orm-compare")
-    expect(view.locator(".orm-compare-summary")).to_contain_text("3 of 3 answered", timeout=20_000)
+    lab.run_cell(page, cell)
+    view = _compare_view(lab, page, cell)
+    _expect()(view.locator(".orm-compare-summary")).to_contain_text("3 of 3 answered", timeout=20_000)
     assert view.locator(".orm-compare-badge").count() >= 4
     rest_mouse(page)
     crop(lab, view, "compare")
