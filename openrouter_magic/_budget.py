@@ -100,13 +100,17 @@ def worst_case_cost(messages: Any, max_tokens: int | None, prices: Any) -> float
 
 
 def model_prices(catalog: pandas.DataFrame | Mapping[str, Any] | None, model: str) -> dict[str, Any] | None:
-    """The catalog row of ``model`` as a dict (exact id, else without its ``:variant``); None when absent.
+    """The catalog row of ``model`` as a dict (exact id, else without its ``:variant`` unless ``:free``);
+    None when absent.
 
     ``catalog`` is the catalog DataFrame (column ``id``) or a mapping of id → row dict.
     """
     if catalog is None or not model:
         return None
-    for candidate in (model, model.split(":", 1)[0]):
+    base, _, variant = model.partition(":")
+    # a :free id is never priced from its paid base model
+    candidates = (model, base) if variant and variant != "free" else (model,)
+    for candidate in candidates:
         if isinstance(catalog, Mapping):
             row = catalog.get(candidate)
             if row is not None:

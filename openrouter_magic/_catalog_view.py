@@ -156,17 +156,12 @@ def model_prices(df: pd.DataFrame, model_id: str) -> dict[str, Any] | None:
     """Prices and limits of one model for cost estimates; None when the catalog does not list it.
 
     An id with a variant the catalog lacks (``:nitro``, ``:online``) falls back to its base model,
-    except ``:free``, whose price differs from the base by definition.
+    except ``:free``, whose price differs from the base by definition (the lookup is ``_budget``'s).
     """
-    candidates = [model_id]
-    base, _, variant = model_id.partition(":")
-    if variant and variant != "free":
-        candidates.append(base)
-    ids = df["id"].to_numpy()
-    for candidate in candidates:
-        hits = (ids == candidate).nonzero()[0]
-        if len(hits):
-            row = df.iloc[int(hits[0])]
-            return {key: (None if _missing(row[key]) else row[key].item() if hasattr(row[key], "item") else row[key])
-                    for key in ("prompt_usd_per_m", "completion_usd_per_m", "max_completion_tokens", "context_length")}
-    return None
+    from ._budget import model_prices as catalog_row
+
+    row = catalog_row(df, model_id)
+    if row is None:
+        return None
+    return {key: (None if _missing(row[key]) else row[key].item() if hasattr(row[key], "item") else row[key])
+            for key in ("prompt_usd_per_m", "completion_usd_per_m", "max_completion_tokens", "context_length")}
