@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from openrouter_magic._catalog import COLUMNS, filter_models, models_to_columns, models_to_frame  # noqa: E402
-from openrouter_magic._catalog_store import CatalogStore  # noqa: E402
+from openrouter_magic._catalog.frame import COLUMNS, filter_models, models_to_columns, models_to_frame  # noqa: E402
+from openrouter_magic._catalog.store import CatalogStore  # noqa: E402
 
 SNAPSHOT = ROOT.parent / "shared" / "openrouter" / "models" / "models-2026-08-19.json"
 TYPING = ["c", "cl", "cla", "clau", "claud", "claude", "claude ", "claude s", "claude so", "claude son",
@@ -150,7 +150,7 @@ def cache_row(quick: bool) -> dict:
 
 
 def picker_row(quick: bool) -> dict:
-    from openrouter_magic._picker import ModelPicker
+    from openrouter_magic._widgets.picker.view import ModelPicker
 
     frame = models_to_frame(models(650))
     sent: list[int] = []

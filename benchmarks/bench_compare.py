@@ -62,7 +62,7 @@ async def _solo(client, model: str) -> float:
 
 async def _compare(client, models: list[str]) -> tuple[float, list[str]]:
     """A live CompareView over ``models``; returns (wall time, statuses)."""
-    from openrouter_magic._compare_view import CompareView
+    from openrouter_magic._widgets.compare.view import CompareView
 
     view = CompareView(models)
     started = time.perf_counter()

@@ -26,10 +26,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from openrouter_magic import OpenRouter  # noqa: E402
-from openrouter_magic._budget import Budget  # noqa: E402
-from openrouter_magic._ledger import Ledger  # noqa: E402
-from openrouter_magic._ledger_glue import recorded_stream  # noqa: E402
-from openrouter_magic._types import ChatResponse, TextDelta, Usage  # noqa: E402
+from openrouter_magic._accounting.budget import Budget  # noqa: E402
+from openrouter_magic._accounting.ledger import Ledger  # noqa: E402
+from openrouter_magic._session.engine import recorded_stream  # noqa: E402
+from openrouter_magic._core.types import ChatResponse, TextDelta, Usage  # noqa: E402
 from openrouter_magic.testing import FakeOpenRouter  # noqa: E402
 
 MODEL = {"id": "bench/model", "name": "bench", "created": 1760000000, "context_length": 8000,

@@ -43,7 +43,7 @@ print(json.dumps({"shell": t1 - t0, "load": t2 - t1, "heavy": heavy}))
 """
 
 BASELINE_CELL = """\
-from openrouter_magic._session import Session
+from openrouter_magic._session.session import Session
 async def _consume(n):
     parts = []
     async for event in Session.get().client.stream("hi", model=f"bench/{n}"):

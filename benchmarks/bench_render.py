@@ -111,8 +111,8 @@ class Server:
 KERNEL_CELL = """
 import json, time
 from openrouter_magic import OpenRouter
-from openrouter_magic._render import make_renderer, footer_text
-from openrouter_magic._types import Done, TextDelta
+from openrouter_magic._render.select import make_renderer, footer_text
+from openrouter_magic._core.types import Done, TextDelta
 
 client = OpenRouter({key!r}, {url!r})
 
@@ -174,8 +174,8 @@ def simulated_bytes(tokens: int, seconds: float) -> tuple[int, int]:
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
 
-    from openrouter_magic._render import NotebookRenderer
-    from openrouter_magic._types import ChatResponse
+    from openrouter_magic._render.select import NotebookRenderer
+    from openrouter_magic._core.types import ChatResponse
 
     class Counting(DisplayPublisher):
         sent = 0

@@ -109,7 +109,7 @@ async def raw_stream(client, url: str, n: int) -> tuple[str, float | None]:
 
 async def our_stream(client, n: int) -> tuple[str, float | None]:
     """``OpenRouter.stream`` to the end; the text and ttft come from the final response."""
-    from openrouter_magic._types import Done
+    from openrouter_magic._core.types import Done
 
     final = None
     async for event in client.stream("hi", model=f"bench/{n}"):

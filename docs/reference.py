@@ -19,8 +19,8 @@ def magic_manual() -> str:
     """The text of ``%openrouter help`` (the cell magic's generated options + the subcommands)."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from openrouter_magic._magics import OpenRouterMagics
-    from openrouter_magic._subcommands_more import manual
+    from openrouter_magic._magics.magics import OpenRouterMagics
+    from openrouter_magic._magics.manual import manual
 
     shell = InteractiveShell.instance()
     return manual(OpenRouterMagics(shell=shell))
@@ -41,7 +41,7 @@ def _signature(obj) -> str:
 def python_api() -> str:
     """One line per public object: signature and the first line of its docstring."""
     import openrouter_magic as om
-    from openrouter_magic import _errors
+    from openrouter_magic._core import errors as _errors
     from openrouter_magic.testing import FakeOpenRouter
 
     lines = ["from openrouter_magic import OpenRouter   # async client, also an async context manager", ""]

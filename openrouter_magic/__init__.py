@@ -13,36 +13,36 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
 
 _LAZY = {
-    "APIError": "._errors",
-    "AuthenticationError": "._errors",
-    "BadRequestError": "._errors",
-    "ChatResponse": "._types",
-    "ConfigError": "._errors",
-    "Done": "._types",
-    "InsufficientCreditsError": "._errors",
-    "ModerationError": "._errors",
-    "NotFoundError": "._errors",
-    "OpenRouter": "._client",
-    "OpenRouterError": "._errors",
-    "ProviderError": "._errors",
-    "RateLimitError": "._errors",
-    "ReasoningDelta": "._types",
-    "StreamError": "._errors",
-    "TextDelta": "._types",
-    "ToolCall": "._types",
-    "ToolCallDelta": "._types",
-    "TransportError": "._errors",
-    "Usage": "._types",
-    "UsageEvent": "._types",
+    "__version__": "._core.version",
+    "APIError": "._core.errors",
+    "AuthenticationError": "._core.errors",
+    "BadRequestError": "._core.errors",
+    "ChatResponse": "._core.types",
+    "ConfigError": "._core.errors",
+    "Done": "._core.types",
+    "InsufficientCreditsError": "._core.errors",
+    "ModerationError": "._core.errors",
+    "NotFoundError": "._core.errors",
+    "OpenRouter": "._client.client",
+    "OpenRouterError": "._core.errors",
+    "ProviderError": "._core.errors",
+    "RateLimitError": "._core.errors",
+    "ReasoningDelta": "._core.types",
+    "StreamError": "._core.errors",
+    "TextDelta": "._core.types",
+    "ToolCall": "._core.types",
+    "ToolCallDelta": "._core.types",
+    "TransportError": "._core.errors",
+    "Usage": "._core.types",
+    "UsageEvent": "._core.types",
     "catalog": "._api",
     "compare": "._api",
     "ledger": "._api",
 }
 
-__all__ = sorted([*_LAZY, "load_ipython_extension", "unload_ipython_extension"])
+__all__ = sorted([*(name for name in _LAZY if name != "__version__"), "load_ipython_extension", "unload_ipython_extension"])
 
 
 def __getattr__(name: str) -> Any:
@@ -60,13 +60,13 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register ``%%openrouter`` and ``%openrouter`` (loading twice is harmless)."""
-    from ._magics import load_ipython_extension as load
+    from ._magics.magics import load_ipython_extension as load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Stop background work of the session; the magics stay registered until restart."""
-    from ._magics import unload_ipython_extension as unload
+    from ._magics.magics import unload_ipython_extension as unload
 
     unload(ipython)

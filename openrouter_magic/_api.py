@@ -32,6 +32,6 @@ def ledger(all: bool = False) -> pandas.DataFrame:
 
 def compare(prompt: str | list[dict[str, Any]], models: Sequence[str], **params: Any) -> Any:
     """Ask several models the same prompt: the CompareView in a kernel, a DataFrame elsewhere."""
-    from ._compare import compare as run_compare
+    from ._widgets import compare_models as run_compare
 
     return run_compare(prompt, models, session=Session.get(), **params)

@@ -43,8 +43,8 @@ def _say(text: str = "") -> None:
 
 async def _stream_one(prompt: str) -> Any:
     """Stream an answer from a fresh emulator, printing text as it arrives; returns the ChatResponse."""
-    from . import OpenRouter
-    from ._types import Done, TextDelta
+    from ._client import OpenRouter
+    from ._core import Done, TextDelta
     from .testing import FakeOpenRouter
 
     with FakeOpenRouter(chunk_delay=0.01) as fake:

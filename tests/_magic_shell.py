@@ -62,7 +62,7 @@ def make_shell() -> InteractiveShell:
 
 
 def close_shell(shell: InteractiveShell) -> None:
-    from openrouter_magic._session import Session
+    from openrouter_magic._session.session import Session
 
     Session.get(shell).close()
     InteractiveShell.clear_instance()

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openrouter_magic._blocks import (
+from openrouter_magic._render.blocks import (
     BlockSplitter,
     extract_code,
     fenced,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from openrouter_magic._budget import (
+from openrouter_magic._accounting.budget import (
     Budget,
     BudgetExceeded,
     estimate_prompt_tokens,
@@ -13,7 +13,7 @@ from openrouter_magic._budget import (
     usd,
     worst_case_cost,
 )
-from openrouter_magic._errors import OpenRouterError
+from openrouter_magic._core.errors import OpenRouterError
 
 SONNET = {"id": "anthropic/claude-sonnet-4.5", "prompt_usd_per_m": 3.0, "completion_usd_per_m": 15.0,
           "max_completion_tokens": 64000, "context_length": 200000}

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from openrouter_magic._catalog import COLUMNS, models_to_frame, parse_price
-from openrouter_magic._catalog_view import (
+from openrouter_magic._catalog.frame import COLUMNS, models_to_frame, parse_price
+from openrouter_magic._catalog.view import (
     CatalogView,
     ModelFrame,
     display_frame,

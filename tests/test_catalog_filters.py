@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from openrouter_magic._catalog import filter_models, models_to_frame, suggest
+from openrouter_magic._catalog.frame import filter_models, models_to_frame, suggest
 from tests.conftest import shared_path
 
 

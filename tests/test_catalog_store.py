@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from openrouter_magic._catalog_store import CatalogStore
-from openrouter_magic._client import OpenRouter
-from openrouter_magic._errors import OpenRouterError, TransportError
+from openrouter_magic._catalog.store import CatalogStore
+from openrouter_magic._client.client import OpenRouter
+from openrouter_magic._core.errors import OpenRouterError, TransportError
 from openrouter_magic.testing import FakeOpenRouter
 from openrouter_magic.testing._catalog import load_catalog
 

@@ -10,8 +10,8 @@ import random
 import pytest
 
 from openrouter_magic import OpenRouter
-from openrouter_magic._errors import ConfigError, NotFoundError
-from openrouter_magic._types import Done, TextDelta, UsageEvent
+from openrouter_magic._core.errors import ConfigError, NotFoundError
+from openrouter_magic._core.types import Done, TextDelta, UsageEvent
 from tests.test_sse import STREAM_FILES, reference
 
 MODEL = "openai/gpt-4o-mini"

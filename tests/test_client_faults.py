@@ -9,8 +9,8 @@ from contextlib import aclosing
 
 import pytest
 
-from openrouter_magic._errors import AuthenticationError, ProviderError, RateLimitError, StreamError, TransportError
-from openrouter_magic._types import TextDelta
+from openrouter_magic._core.errors import AuthenticationError, ProviderError, RateLimitError, StreamError, TransportError
+from openrouter_magic._core.types import TextDelta
 from tests.test_client import MODEL, client_for, collect, full_text
 
 # -- fault matrix ---------------------------------------------------------------------------------------

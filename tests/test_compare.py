@@ -12,11 +12,11 @@ import pytest
 from _waits import until
 
 from openrouter_magic import OpenRouter
-from openrouter_magic._budget import Budget, BudgetExceeded, model_prices, worst_case_cost
-from openrouter_magic._compare import build_messages, compare, session_factory, validate_models
-from openrouter_magic._compare_pane import FRAME_COLUMNS
-from openrouter_magic._compare_run import CompareRun
-from openrouter_magic._session import Session
+from openrouter_magic._accounting.budget import Budget, BudgetExceeded, model_prices, worst_case_cost
+from openrouter_magic._widgets.compare.api import build_messages, compare, session_factory, validate_models
+from openrouter_magic._widgets.compare.pane import FRAME_COLUMNS
+from openrouter_magic._widgets.compare.run import CompareRun
+from openrouter_magic._session.session import Session
 from openrouter_magic.testing import FakeOpenRouter
 
 A, B, C = "openai/gpt-4.1-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"
@@ -120,7 +120,7 @@ async def test_pane_updates_are_throttled_to_about_ten_a_second(server, client):
 
 
 async def test_the_stop_button_cancels_every_stream_within_half_a_second_and_keeps_partial_text(server, client):
-    from openrouter_magic._compare_view import CompareView
+    from openrouter_magic._widgets.compare.view import CompareView
 
     server.configure(chunk_delay=0.02, answer="z " * 400)
     view = CompareView(MODELS)
@@ -214,7 +214,7 @@ def test_models_may_be_given_as_one_comma_separated_string():
 
 
 async def test_silent_panes_keep_their_clock_ticking_while_waiting_for_the_first_token(server, client):
-    from openrouter_magic._compare_format import footer_text
+    from openrouter_magic._widgets.compare.format import footer_text
 
     server.configure(first_byte_delay=0.35, answer="late")
     seen: list[str] = []
@@ -234,8 +234,8 @@ def test_long_answers_are_resent_less_often_so_bytes_stay_linear():
 CTRL_C_SCRIPT = """
 import os, signal, sys, threading
 from IPython.core.interactiveshell import InteractiveShell
-from openrouter_magic._compare import build_messages, compare_from_magic
-from openrouter_magic._session import Session
+from openrouter_magic._widgets.compare.api import build_messages, compare_from_magic
+from openrouter_magic._session.session import Session
 from openrouter_magic.testing import FakeOpenRouter
 
 with FakeOpenRouter(chunk_delay=0.02, answer="slow " * 300) as fake:

@@ -9,7 +9,7 @@ import pytest
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
-from openrouter_magic._compare_markdown import markdown_to_html
+from openrouter_magic._render.markdown import markdown_to_html
 from openrouter_magic.testing import FakeOpenRouter
 
 pytestmark = pytest.mark.kernel
@@ -19,12 +19,12 @@ STATE = "application/vnd.jupyter.widget-state+json"
 VIEW = "application/vnd.jupyter.widget-view+json"
 
 CELLS = [
-    "from openrouter_magic._compare import compare\n"
+    "from openrouter_magic._widgets.compare.api import compare\n"
     f"view = compare('Explain server-sent events, with **one** bold word.', models={MODELS!r}, max_tokens=80)\n"
     "display(view)\n"
     "result = await view.wait()",
     "import json\nprint(json.dumps(dict(zip(result['model'], result['text']))))",
-    "from openrouter_magic._compare import compare_from_magic\nfrom openrouter_magic._session import Session\n"
+    "from openrouter_magic._widgets.compare.api import compare_from_magic\nfrom openrouter_magic._session.session import Session\n"
     "compare_from_magic(Session.get(), [{'role': 'user', 'content': 'Say hi'}], "
     "'openai/gpt-4.1-mini,mistralai/mistral-nemo', {'max_tokens': 20}, output_name='table')",
     "import asyncio\nfor _ in range(200):\n    if 'table' in globals():\n        break\n"

@@ -9,11 +9,11 @@ from _waits import until
 from IPython.utils.capture import capture_output
 
 from openrouter_magic import OpenRouter
-from openrouter_magic._compare import build_messages, compare_from_magic
-from openrouter_magic._compare_markdown import markdown_to_html
-from openrouter_magic._compare_view import CompareView
-from openrouter_magic._playground import Playground
-from openrouter_magic._session import Session
+from openrouter_magic._widgets.compare.api import build_messages, compare_from_magic
+from openrouter_magic._render.markdown import markdown_to_html
+from openrouter_magic._widgets.compare.view import CompareView
+from openrouter_magic._widgets.compare.playground import Playground
+from openrouter_magic._session.session import Session
 from openrouter_magic.testing import FakeOpenRouter
 
 A, B, C = "openai/gpt-4.1-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"
@@ -215,8 +215,8 @@ def test_markdown_becomes_safe_html(markdown, expected):
 
 
 async def test_a_reasoning_model_shows_that_it_is_thinking_before_its_answer(server, client):
-    from openrouter_magic._compare_format import text_html
-    from openrouter_magic._compare_run import CompareRun
+    from openrouter_magic._widgets.compare.format import text_html
+    from openrouter_magic._widgets.compare.run import CompareRun
 
     class Texts:
         def __init__(self):

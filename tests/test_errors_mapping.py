@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from openrouter_magic import OpenRouter
-from openrouter_magic._errors import (
+from openrouter_magic._core.errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -26,8 +26,8 @@ from openrouter_magic._errors import (
     StreamError,
     TransportError,
 )
-from openrouter_magic._http import api_error
-from openrouter_magic._retry import RetryBudget, retry_after_from
+from openrouter_magic._client.http import api_error
+from openrouter_magic._client.retry import RetryBudget, retry_after_from
 from tests.conftest import SHARED
 
 CLASSES = {400: BadRequestError, 401: AuthenticationError, 402: InsufficientCreditsError, 403: ModerationError,

@@ -6,7 +6,7 @@ import types
 
 import pytest
 
-from openrouter_magic._interpolate import interpolate
+from openrouter_magic._magics.interpolate import interpolate
 
 
 class Exploding:

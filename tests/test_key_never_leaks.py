@@ -9,7 +9,7 @@ import traceback
 import pytest
 
 from openrouter_magic import OpenRouter
-from openrouter_magic._errors import OpenRouterError
+from openrouter_magic._core.errors import OpenRouterError
 from openrouter_magic.testing import FakeOpenRouter
 
 MODEL = "openai/gpt-4o-mini"

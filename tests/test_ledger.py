@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from openrouter_magic._ledger import LEDGER_COLUMNS, MIGRATIONS, SCHEMA_VERSION, Ledger, LedgerWarning
-from openrouter_magic._types import ChatResponse, Usage
+from openrouter_magic._accounting.ledger import LEDGER_COLUMNS, MIGRATIONS, SCHEMA_VERSION, Ledger, LedgerWarning
+from openrouter_magic._core.types import ChatResponse, Usage
 
 PRICES = {"prompt_usd_per_m": 3.0, "completion_usd_per_m": 15.0}
 
@@ -95,7 +95,7 @@ def test_unknown_status_is_rejected(isolated_home):
 
 
 def test_error_text_is_redacted(isolated_home, sentinel_key):
-    from openrouter_magic._config import register_secret
+    from openrouter_magic._core.config import register_secret
 
     register_secret(sentinel_key)
     row = Ledger().record_response(answer(), status="error", error=f"401 for {sentinel_key}")
@@ -214,8 +214,8 @@ def test_database_locked_when_opening_falls_back_with_one_warning(tmp_path):
 
 WRITER = """
 import sys
-from openrouter_magic._ledger import Ledger
-from openrouter_magic._types import ChatResponse, Usage
+from openrouter_magic._accounting.ledger import Ledger
+from openrouter_magic._core.types import ChatResponse, Usage
 path, worker = sys.argv[1], sys.argv[2]
 ledger = Ledger(path, session_id=f"w{worker}")
 for i in range(250):

@@ -7,13 +7,13 @@ import asyncio
 import pytest
 
 from openrouter_magic import OpenRouter
-from openrouter_magic._budget import Budget, BudgetExceeded, model_prices, worst_case_cost
-from openrouter_magic._catalog import models_to_frame
-from openrouter_magic._errors import StreamError
-from openrouter_magic._ledger import Ledger
-from openrouter_magic._ledger_glue import recorded_stream, run_and_record
-from openrouter_magic._reports import KeyReport
-from openrouter_magic._types import TextDelta
+from openrouter_magic._accounting.budget import Budget, BudgetExceeded, model_prices, worst_case_cost
+from openrouter_magic._catalog.frame import models_to_frame
+from openrouter_magic._core.errors import StreamError
+from openrouter_magic._accounting.ledger import Ledger
+from openrouter_magic._session.engine import recorded_stream, run_and_record
+from openrouter_magic._accounting.reports import KeyReport
+from openrouter_magic._core.types import TextDelta
 from openrouter_magic.testing import FakeOpenRouter
 
 

@@ -117,6 +117,6 @@ def test_the_key_never_appears_in_any_output_of_any_failure(shell, fake, sentine
 
 
 def _ledger_text(shell):
-    from openrouter_magic._session import Session
+    from openrouter_magic._session.session import Session
 
     return Session.get(shell).ledger.frame().to_string()

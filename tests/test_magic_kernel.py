@@ -31,7 +31,7 @@ CELLS = [
     ("chat", f"%%openrouter -m {MODEL} --chat -q\nMy name is Ann."),
     ("interrupt", f"%%openrouter -m {SLOW_MODEL} -o partial\nA very long story."),
     ("after", f"%%openrouter -m {MODEL} -o after\nStill there?"),
-    ("after_check", "from openrouter_magic._session import Session\n"
+    ("after_check", "from openrouter_magic._session.session import Session\n"
                     "print(partial.interrupted, len(partial.text) > 0, after.interrupted, len(after.text) > 0)\n"
                     "print(Session.get().ledger.frame()['status'].tolist())\n"
                     "print(len(Session.get().conversations.exchanges()))"),

@@ -7,7 +7,7 @@ import re
 
 from _magic_shell import MODEL, keyless_shell, run, shell  # noqa: F401 (fixtures)
 
-from openrouter_magic._session import Session
+from openrouter_magic._session.session import Session
 
 
 def _last_body(fake) -> dict:
@@ -94,8 +94,8 @@ def test_help_lists_the_subcommands(shell):
 
 # ── the widgets and comparisons other modules provide ─────────────────────────────────────────
 def test_picker_and_compare_subcommands_return_their_widgets(shell):
-    from openrouter_magic._picker import ModelPicker
-    from openrouter_magic._playground import Playground
+    from openrouter_magic._widgets.picker.view import ModelPicker
+    from openrouter_magic._widgets.compare.playground import Playground
 
     assert isinstance(shell.run_line_magic("openrouter", "picker"), ModelPicker)
     playground = shell.run_line_magic("openrouter", f"compare {MODEL} openai/gpt-4o")
@@ -119,7 +119,7 @@ def test_compare_with_a_single_model_is_a_usage_error_and_sends_nothing(shell, f
 
 
 def test_unloading_stops_the_sandbox(keyless_shell):
-    from openrouter_magic._magics import unload_ipython_extension
+    from openrouter_magic._magics.magics import unload_ipython_extension
 
     run(keyless_shell, "%openrouter sandbox on")
     session = Session.get(keyless_shell)

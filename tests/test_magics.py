@@ -13,10 +13,10 @@ import time
 
 from _magic_shell import MODEL, run, shell  # noqa: F401 (fixtures)
 
-from openrouter_magic._magics import OpenRouterMagics, load_ipython_extension
-from openrouter_magic._render import format_cost
-from openrouter_magic._session import Session
-from openrouter_magic._types import ChatResponse
+from openrouter_magic._magics.magics import OpenRouterMagics, load_ipython_extension
+from openrouter_magic._render.select import format_cost
+from openrouter_magic._session.session import Session
+from openrouter_magic._core.types import ChatResponse
 
 SYNOPSIS_FLAGS = ["-m", "-s", "-t", "--max-tokens", "--top-p", "--seed", "--stop", "-f", "-o", "--chat", "--image",
                   "--schema", "--reasoning", "--web", "--fallback", "--provider-order", "--provider-sort",

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from openrouter_magic._catalog import models_to_frame, suggest
-from openrouter_magic._catalog_store import CatalogStore
-from openrouter_magic._client import OpenRouter
-from openrouter_magic._picker import ModelPicker
-from openrouter_magic._picker_html import providers_html, row_label
+from openrouter_magic._catalog.frame import models_to_frame, suggest
+from openrouter_magic._catalog.store import CatalogStore
+from openrouter_magic._client.client import OpenRouter
+from openrouter_magic._widgets.picker.view import ModelPicker
+from openrouter_magic._widgets.picker.html import providers_html, row_label
 from openrouter_magic.testing._catalog import load_catalog
 from tests.conftest import shared_path
 
@@ -199,7 +199,7 @@ def test_providers_table_shows_dashes_for_unknown_statistics():
 
 
 def test_the_picker_drives_the_real_session(fake, monkeypatch):
-    from openrouter_magic._session import Session
+    from openrouter_magic._session.session import Session
 
     monkeypatch.setenv("OPENROUTER_BASE_URL", fake.base_url)
     session = Session()

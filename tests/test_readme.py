@@ -29,7 +29,7 @@ def test_readme_reference_matches_the_generated_manual():
 
 
 def test_readme_documents_every_cell_magic_option():
-    from openrouter_magic._magics import OpenRouterMagics
+    from openrouter_magic._magics.magics import OpenRouterMagics
 
     readme = (ROOT / "README.md").read_text()
     parser = OpenRouterMagics.openrouter_cell.parser

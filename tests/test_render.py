@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from openrouter_magic._render import NotebookRenderer, make_renderer
-from openrouter_magic._types import ChatResponse
+from openrouter_magic._render.select import NotebookRenderer, make_renderer
+from openrouter_magic._core.types import ChatResponse
 from render_helpers import Clock, answer_markdown, final_states, long_markdown, sent_bytes, stream
 
 ANSWER = "# Title\n\nFirst paragraph.\n\n```python\nx = 1\n\n\ny = 2\n```\n\n- a\n- b\n\nLast words."

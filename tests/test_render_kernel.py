@@ -36,8 +36,8 @@ def make_answer(pieces: int) -> list[str]:
 
 CELL = """
 import time
-from openrouter_magic._render import make_renderer
-from openrouter_magic._types import ChatResponse
+from openrouter_magic._render.select import make_renderer
+from openrouter_magic._core.types import ChatResponse
 pieces = {pieces!r}
 renderer = make_renderer("markdown", refresh_interval=0.25)
 print(type(renderer).__name__)
@@ -52,8 +52,8 @@ renderer.finish(ChatResponse(text="".join(pieces)), "demo/model · $0.000123")
 
 WAITING_CELL = """
 import asyncio
-from openrouter_magic._render import make_renderer
-from openrouter_magic._session import Session
+from openrouter_magic._render.select import make_renderer
+from openrouter_magic._session.session import Session
 
 async def slow_first_token():
     renderer = make_renderer("markdown", refresh_interval=0.1)

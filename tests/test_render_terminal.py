@@ -8,8 +8,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from openrouter_magic._render import TerminalRenderer, footer_text, format_cost, make_renderer
-from openrouter_magic._types import ChatResponse, Usage
+from openrouter_magic._render.select import TerminalRenderer, footer_text, format_cost, make_renderer
+from openrouter_magic._core.types import ChatResponse, Usage
 from render_helpers import Clock
 
 

@@ -9,10 +9,10 @@ import sys
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from openrouter_magic._errors import OpenRouterError
-from openrouter_magic._ledger import Ledger
-from openrouter_magic._reports import CostReport, KeyReport, cost_report, footer_cost_text
-from openrouter_magic._types import ChatResponse, Usage
+from openrouter_magic._core.errors import OpenRouterError
+from openrouter_magic._accounting.ledger import Ledger
+from openrouter_magic._accounting.reports import CostReport, KeyReport, cost_report, footer_cost_text
+from openrouter_magic._core.types import ChatResponse, Usage
 
 KEY_DATA = {"label": "sk-or-v1-abc...123", "limit": 20.0, "limit_remaining": 12.5, "limit_reset": "monthly",
             "usage": 7.5, "usage_daily": 0.25, "usage_weekly": 1.75, "usage_monthly": 7.5, "is_free_tier": False}
@@ -107,7 +107,7 @@ def test_key_report_says_unlimited_and_works_without_credits():
 
 
 def test_key_report_never_shows_a_key_even_if_the_label_carried_one(sentinel_key):
-    from openrouter_magic._config import register_secret
+    from openrouter_magic._core.config import register_secret
 
     register_secret(sentinel_key)
     report = KeyReport({**KEY_DATA, "label": sentinel_key})

@@ -11,11 +11,11 @@ from contextlib import aclosing
 
 import pytest
 
-from openrouter_magic._budget import Budget, BudgetExceeded
-from openrouter_magic._conversations import Conversations, Exchange
-from openrouter_magic._errors import AuthenticationError
-from openrouter_magic._session import Session
-from openrouter_magic._types import Done, TextDelta
+from openrouter_magic._accounting.budget import Budget, BudgetExceeded
+from openrouter_magic._session.conversations import Conversations, Exchange
+from openrouter_magic._core.errors import AuthenticationError
+from openrouter_magic._session.session import Session
+from openrouter_magic._core.types import Done, TextDelta
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -83,7 +83,7 @@ def test_run_inside_a_running_loop_applies_nest_asyncio_once(fake, sentinel_key,
         import asyncio, os
         os.environ.update(OPENROUTER_BASE_URL={fake.base_url!r}, OPENROUTER_API_KEY={sentinel_key!r},
                           OPENROUTER_MAGIC_HOME={str(tmp_path)!r})
-        from openrouter_magic._session import Session
+        from openrouter_magic._session.session import Session
 
         async def inner():
             await asyncio.sleep(0.01)
@@ -235,7 +235,7 @@ def test_the_python_api_works_without_ipython(plain_session, fake):
 
 
 def test_ask_streams_into_a_renderer_and_returns_the_response(session):
-    from openrouter_magic._render import make_renderer
+    from openrouter_magic._render.select import make_renderer
 
     collected = []
     renderer = make_renderer("text", kind="null")

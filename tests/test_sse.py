@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openrouter_magic._chunks import StreamAccumulator, parse_chunk, parse_completion
-from openrouter_magic._errors import StreamError
-from openrouter_magic._sse import DONE, SSEDecoder
-from openrouter_magic._types import ReasoningDelta, TextDelta, ToolCallDelta, UsageEvent
+from openrouter_magic._client.chunks import StreamAccumulator, parse_chunk, parse_completion
+from openrouter_magic._core.errors import StreamError
+from openrouter_magic._client.sse import DONE, SSEDecoder
+from openrouter_magic._core.types import ReasoningDelta, TextDelta, ToolCallDelta, UsageEvent
 from tests.conftest import SHARED, shared_path
 
 STREAM_FILES = sorted(p.name for p in (SHARED / "streams").glob("*.sse.txt")) if SHARED.is_dir() else ["(none)"]

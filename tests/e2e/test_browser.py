@@ -118,7 +118,7 @@ def test_the_picker_filters_as_you_type_shows_providers_and_use_sets_the_kernels
     use.click()
     expect(picker.locator(".orm-picker-status")).to_contain_text(f"default model: {PICK}")
 
-    check = "from openrouter_magic._session import Session; print(Session.get().default_model)"
+    check = "from openrouter_magic._session.session import Session; print(Session.get().default_model)"
     assert lab.execute(name, check).strip() == PICK
     rest_mouse(page)
     lab.shot(page, "2-picker")

@@ -1,0 +1,18 @@
+"""Money kept: the ledger (SQLite), the budget, and the cost reports."""
+
+from .._core.lazy import lazy_exports
+
+_EXPORTS = {
+    "Budget": ".budget",
+    "BudgetExceeded": ".budget",
+    "CHARS_PER_TOKEN": ".budget",
+    "SpendGuard": ".budget",
+    "estimate_prompt_tokens": ".budget",
+    "model_prices": ".budget",
+    "Ledger": ".ledger",
+    "estimate_cost": ".ledger",
+    "KeyReport": ".reports",
+    "cost_report": ".reports",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

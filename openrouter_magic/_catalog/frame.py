@@ -1,0 +1,197 @@
+"""The model catalog: ``GET /models`` payload → one pandas DataFrame row per model, and its filters.
+
+Prices arrive as decimal strings in USD per token (``"0.000003"``); the frame holds USD per million
+tokens (``3.0``). Dynamic prices (``"-1"``, the routers), malformed or negative values become NaN,
+never a negative number. Fields missing in older schemas become missing values, never a crash.
+Lists (modalities, supported parameters) are tuples, so a cached frame cannot be changed in place;
+``created`` is a UTC datetime; counts are nullable integers (``Int64``).
+
+    >>> df = models_to_frame(payload["data"])
+    >>> filter_models(df, search="claude sonnet", tools=True, sort="price", limit=5)
+
+Suggestions for unknown ids live in :mod:`._catalog_suggest`; the disk cache in :mod:`._catalog_store`;
+the readable display in :mod:`._catalog_view`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .filter import SORTS, filter_models
+from .suggest import suggest
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+__all__ = ["COLUMNS", "SORTS", "CatalogResult", "CatalogStore", "build_frame", "display_frame", "filter_models",
+           "model_prices", "models_to_columns", "models_to_frame", "parse_price", "suggest"]
+
+# Named here by the internal contract, defined next door (imported on first use: they pull in pandas).
+_ELSEWHERE = {"CatalogResult": "._catalog_store", "CatalogStore": "._catalog_store",
+              "display_frame": "._catalog_view", "model_prices": "._catalog_view"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _ELSEWHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_ELSEWHERE[name], __package__), name)
+
+
+COLUMNS = [
+    "id", "name", "author", "context_length", "max_completion_tokens", "prompt_usd_per_m",
+    "completion_usd_per_m", "request_usd", "image_usd", "input_modalities", "output_modalities",
+    "supported_parameters", "is_free", "is_moderated", "tokenizer", "created",
+]
+
+_STR = ("id", "name", "author", "tokenizer")
+_INT = ("context_length", "max_completion_tokens")
+_FLOAT = ("prompt_usd_per_m", "completion_usd_per_m", "request_usd", "image_usd")
+_TUPLE = ("input_modalities", "output_modalities", "supported_parameters")
+_NAN = float("nan")
+
+
+def parse_price(value: Any, scale: float = 1.0) -> float:
+    """A price as a float times ``scale``; NaN for dynamic (``"-1"``), negative, malformed or absent."""
+    if isinstance(value, str):
+        try:
+            # Shifting the decimal exponent in the text keeps "0.000003" → exactly 3.0 (no 2.9999…).
+            number = float(value + "e6") if scale == 1e6 else float(value) * scale
+        except ValueError:
+            try:
+                number = float(value) * scale
+            except ValueError:
+                return _NAN
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = value * scale
+    else:
+        return _NAN
+    return number if number >= 0 and number != math.inf else _NAN
+
+
+def _int_or_none(value: Any) -> int | None:
+    if type(value) is int:
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    return None
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, (list, tuple)):
+        found = tuple(value)
+        try:
+            "".join(found)  # proves in C that every item is a string: the common case stays cheap
+        except TypeError:
+            return tuple(v for v in found if isinstance(v, str))
+        return found
+    return None
+
+
+def _modalities(arch: dict, key: str, side: int) -> tuple[str, ...] | None:
+    """``input_modalities``/``output_modalities``; older schemas only have ``"text+image->text"``."""
+    found = _strings(arch.get(key))
+    if found is not None:
+        return found
+    modality = arch.get("modality")
+    if isinstance(modality, str) and "->" in modality:
+        return tuple(part for part in modality.split("->")[side].split("+") if part)
+    return None
+
+
+def _author(model_id: str) -> str | None:
+    author, slash, _ = model_id.partition("/")
+    return (author.lstrip("~") or None) if slash else None
+
+
+_EMPTY: dict = {}
+
+
+def _row(m: dict) -> tuple:
+    """One model dict → its values in :data:`COLUMNS` order (the hot loop: keep it flat)."""
+    model_id = m["id"]
+    pricing, arch, top = m.get("pricing"), m.get("architecture"), m.get("top_provider")
+    pricing = pricing if type(pricing) is dict else _EMPTY
+    arch = arch if type(arch) is dict else _EMPTY
+    top = top if type(top) is dict else _EMPTY
+    prompt = parse_price(pricing.get("prompt"), 1e6)
+    completion = parse_price(pricing.get("completion"), 1e6)
+    name, tokenizer, moderated = m.get("name"), arch.get("tokenizer"), top.get("is_moderated")
+    created = m.get("created")
+    return (
+        model_id,
+        name if type(name) is str else None,
+        _author(model_id),
+        _int_or_none(m.get("context_length")),
+        _int_or_none(top.get("max_completion_tokens")),
+        prompt,
+        completion,
+        parse_price(pricing.get("request")),
+        parse_price(pricing.get("image")),
+        _modalities(arch, "input_modalities", 0),
+        _modalities(arch, "output_modalities", 1),
+        _strings(m.get("supported_parameters")),
+        model_id.endswith(":free") or (prompt == 0 and completion == 0),
+        moderated if type(moderated) is bool else None,
+        tokenizer if type(tokenizer) is str else None,
+        created if type(created) in (int, float) and created > 0 else None,
+    )
+
+
+def models_to_columns(models: Iterable[dict]) -> dict[str, list]:
+    """Raw model dicts → one plain Python list per column (what the disk cache stores).
+
+    Entries that are not objects or have no string ``id`` are skipped (they cannot be used anyway).
+    """
+    rows = [_row(m) for m in models if type(m) is dict and type(m.get("id")) is str]
+    if not rows:
+        return {name: [] for name in COLUMNS}
+    return {name: list(values) for name, values in zip(COLUMNS, zip(*rows))}
+
+
+def models_to_frame(models: Iterable[dict]) -> pandas.DataFrame:
+    """Raw model dicts (``payload["data"]``) → the catalog DataFrame with :data:`COLUMNS` in order."""
+    return build_frame(models_to_columns(models))
+
+
+def build_frame(cols: dict[str, list]) -> pandas.DataFrame:
+    """Column lists (as built by the conversion, or read back from the disk cache) → typed frame.
+
+    ``created`` is given in unix seconds; missing values are None (NaN also accepted for floats).
+    """
+    import numpy as np
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for name in COLUMNS:
+        values = cols[name]
+        if name in _STR:
+            data[name] = pd.array(values, dtype="str")
+        elif name in _INT:
+            data[name] = _masked(pd.arrays.IntegerArray, values, np.int64, 0)
+        elif name in _FLOAT:
+            data[name] = np.array(values, dtype="float64")  # None → NaN
+        elif name in _TUPLE:
+            column = np.empty(len(values), dtype=object)
+            column[:] = values
+            data[name] = column
+        elif name == "is_free":
+            data[name] = np.array(values, dtype=bool)
+        elif name == "is_moderated":
+            data[name] = _masked(pd.arrays.BooleanArray, values, bool, False)
+        else:  # whole seconds since the epoch; None/NaN → NaT
+            seconds = np.array(values, dtype="float64").astype("datetime64[s]")
+            data[name] = pd.DatetimeIndex(seconds).tz_localize("UTC")
+    return pd.DataFrame(data)
+
+
+def _masked(array_type: Any, values: list, dtype: Any, fill: Any) -> Any:
+    """A nullable pandas array (Int64, boolean) from a list holding None for missing values."""
+    import numpy as np
+
+    raw = np.array(values, dtype=object)
+    mask = np.equal(raw, None)
+    return array_type(np.where(mask, fill, raw).astype(dtype), mask)

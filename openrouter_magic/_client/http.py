@@ -1,0 +1,141 @@
+"""HTTP responses → our errors: OpenRouter's error bodies (every real shape), and anything else.
+
+:func:`api_error` is pure: the status, headers and raw body go in, an :class:`APIError` subclass with
+OpenRouter's own message comes out. A non-JSON body, an HTML error page or an empty body give a
+clear message too — never a traceback from inside a parser. The small async helpers at the end read
+bodies and turn httpx's transport exceptions into :class:`TransportError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from .chunks import error_message
+from .._core import APIError, TransportError, error_for_status
+from .retry import retry_after_from
+
+__all__ = ["CONNECT_FAILURES", "api_error", "decode_json", "describe_body", "error_in_body", "json_instead_of_stream",
+           "read_body", "read_error", "transport_error"]
+
+# Failures that happen before any byte of the response arrived: safe to try again.
+CONNECT_FAILURES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
+                    httpx.ReadError, httpx.RemoteProtocolError)
+
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def decode_json(body: bytes) -> Any:
+    """The parsed JSON of ``body``, or None when it is not JSON at all."""
+    if not body or not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
+
+
+def describe_body(status: int, body: bytes, content_type: str = "") -> str:
+    """A one-line description of a non-JSON (or empty, or HTML) body."""
+    head = f"HTTP {status} {_reason(status)}"
+    if not body or not body.strip():
+        return f"{head} (empty response body)"
+    if b"<html" in body[:2048].lower() or "html" in content_type:
+        match = _TITLE.search(body[:65536])
+        title = match.group(1).decode("utf-8", "replace") if match else ""
+        title = _SPACE.sub(" ", _TAGS.sub(" ", title)).strip()
+        return f"{head}: the server sent an HTML page" + (f" ({title[:120]})" if title else "")
+    text = _SPACE.sub(" ", body[:400].decode("utf-8", "replace")).strip()
+    return f"{head}: {text[:200]}"
+
+
+def _zod_message(error: dict[str, Any]) -> str:
+    """``{"name":"ZodError","message":"[{...path, message...}]"}`` → "ZodError: input: expected …"."""
+    name = error.get("name") or "ValidationError"
+    raw = error.get("message")
+    issues = decode_json(raw.encode()) if isinstance(raw, str) else None
+    if isinstance(issues, list) and issues and all(isinstance(i, dict) for i in issues):
+        parts = []
+        for issue in issues:
+            path = ".".join(str(p) for p in issue.get("path") or [])
+            parts.append(f"{path}: {issue.get('message')}" if path else str(issue.get("message")))
+        return f"{name}: " + "; ".join(parts)
+    return f"{name}: {raw}" if raw else str(name)
+
+
+def api_error(status: int, headers: Any, body: bytes, content_type: str = "") -> APIError:
+    """The :class:`APIError` subclass for an error response, with OpenRouter's message."""
+    payload = decode_json(body)
+    error = payload.get("error") if isinstance(payload, dict) else None
+    code: Any = None
+    metadata: dict[str, Any] | None = None
+    if isinstance(error, dict) and "name" in error and "code" not in error:
+        message = _zod_message(error)
+    elif isinstance(error, (dict, str)):
+        message = error_message(error) or describe_body(status, body, content_type)
+        if isinstance(error, dict):
+            code = error.get("code")
+            metadata = error.get("metadata") if isinstance(error.get("metadata"), dict) else None
+    elif isinstance(payload, dict) and isinstance(payload.get("message"), str):
+        message = payload["message"]
+    else:
+        message = describe_body(status, body, content_type)
+    cls = error_for_status(status)
+    return cls(message, status=status, code=code, metadata=metadata, retry_after=retry_after_from(headers, payload))
+
+
+async def read_body(response: httpx.Response) -> bytes:
+    try:
+        return await response.aread()
+    except httpx.HTTPError as exc:
+        raise transport_error(exc, str(response.request.url)) from None
+    finally:
+        await response.aclose()
+
+
+async def read_error(response: httpx.Response) -> Exception:
+    try:
+        body = await read_body(response)
+    except TransportError:
+        body = b""
+    return api_error(response.status_code, response.headers, body, response.headers.get("content-type", ""))
+
+
+def error_in_body(payload: Any, headers: Any, body: bytes) -> APIError | None:
+    """A 200 whose JSON is only ``{"error": {"code": 502, …}}`` (no choices) is an API error in disguise."""
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, dict) and not payload.get("choices"):
+        code = error.get("code")
+        status = code if isinstance(code, int) and 400 <= code <= 599 else 502
+        return api_error(status, headers, body, "application/json")
+    return None
+
+
+async def json_instead_of_stream(response: httpx.Response) -> Exception:
+    """What a stream request answered with JSON means: an error, or a clear TransportError."""
+    body = await read_body(response)
+    error = error_in_body(decode_json(body), response.headers, body)
+    if error is not None:
+        return error
+    return TransportError("expected an event stream, got " + describe_body(response.status_code, body))
+
+
+def transport_error(exc: BaseException, where: str) -> TransportError:
+    kind = {httpx.ConnectTimeout: "connection timed out", httpx.ReadTimeout: "no answer in time (read timeout)",
+            httpx.ConnectError: "could not connect", httpx.PoolTimeout: "no free connection in time"}
+    what = kind.get(type(exc), type(exc).__name__)
+    detail = str(exc) or type(exc).__name__
+    return TransportError(f"{what} to {where}: {detail}")

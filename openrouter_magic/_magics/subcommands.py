@@ -1,0 +1,214 @@
+"""``%openrouter SUBCOMMAND …``: each subcommand parses its arguments and calls one service.
+
+Misuse is one ``UsageError`` line; results are returned (so they display and land in ``_``) or printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic_arguments import MagicArgumentParser
+
+from .errors import one_line, usage_error
+
+__all__ = ["SUBCOMMANDS", "dispatch"]
+
+
+def _parser(name: str) -> MagicArgumentParser:
+    return MagicArgumentParser(prog=f"%openrouter {name}")
+
+
+def _models_parser() -> MagicArgumentParser:
+    p = _parser("models")
+    p.add_argument("--search"), p.add_argument("--author")
+    for flag in ("--free", "--vision", "--tools", "--structured", "--reasoning", "--refresh"):
+        p.add_argument(flag, action="store_true")
+    p.add_argument("--min-context", dest="min_context", type=int)
+    p.add_argument("--max-price", dest="max_price", type=float)
+    p.add_argument("--sort", choices=("price", "context", "newest", "name"))
+    p.add_argument("--limit", type=int)
+    return p
+
+
+def cmd_models(magics: Any, argv: list[str]) -> Any:
+    """The catalog as a DataFrame, filtered and sorted."""
+    from .._catalog import filter_models
+    from .._catalog import display_frame
+
+    args = _parse(_models_parser(), argv)
+    session = magics.session
+    result = _call(session, session.catalog_result(refresh=args.refresh))
+    if result.note:
+        print(result.note)
+    filters = {k: v for k, v in vars(args).items() if k not in ("refresh", "limit")}
+    frame = filter_models(result.frame, **filters)
+    return display_frame(frame, limit=args.limit) if args.limit else display_frame(frame)
+
+
+def cmd_picker(magics: Any, argv: list[str]) -> Any:
+    """The ModelPicker widget; choosing a model makes it the session default."""
+    _parse(_parser("picker"), argv)
+    from .._widgets import headless
+    from .._widgets import ModelPicker
+
+    picker = ModelPicker(magics.session)
+    if headless() and picker.pending is not None:
+        # nbclient drops messages after the cell ends: load the catalog now, or the saved picker is empty
+        magics.session.run(_settled(picker.pending))
+    return picker
+
+
+async def _settled(task: Any) -> None:
+    await task
+
+
+def cmd_use(magics: Any, argv: list[str]) -> None:
+    """Set the session default model."""
+    p = _parser("use")
+    p.add_argument("model")
+    args = _parse(p, argv)
+    try:
+        warning = magics.session.use(args.model)
+    except ValueError as error:
+        raise UsageError(one_line(str(error))) from None
+    print(f"default model: {args.model}" + (f" ({warning})" if warning else ""))
+
+
+def cmd_compare(magics: Any, argv: list[str]) -> Any:
+    """The comparison playground widget."""
+    p = _parser("compare")
+    p.add_argument("models", nargs="*")
+    args = _parse(p, argv)
+    from .._widgets import playground
+
+    try:
+        return playground(magics.session, args.models or None)
+    except ValueError as error:
+        raise UsageError(one_line(str(error))) from None
+
+
+def cmd_cost(magics: Any, argv: list[str]) -> Any:
+    """The session's spending (or all history), by model or day, optionally as a chart."""
+    p = _parser("cost")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--by", choices=("model", "day"), default="model")
+    p.add_argument("--plot", action="store_true")
+    args = _parse(p, argv)
+    from .._accounting import cost_report
+
+    try:
+        return cost_report(magics.session.ledger, all=args.all, by=args.by, plot=args.plot)
+    except ImportError:
+        raise UsageError("--plot needs matplotlib: pip install 'openrouter_magic[plot]'") from None
+
+
+def cmd_budget(magics: Any, argv: list[str]) -> None:
+    """Show, set (USD) or remove (off) the hard session budget."""
+    from .._accounting import Budget
+    from .._core import usd
+
+    p = _parser("budget")
+    p.add_argument("limit", nargs="?")
+    args = _parse(p, argv)
+    session = magics.session
+    if args.limit is None:
+        spent = session.ledger.session_total()
+        print(f"budget: {usd(session.budget.limit_usd)}, spent {usd(spent)}" if session.budget
+              else f"no budget (spent {usd(spent)} this session); set one with %openrouter budget 0.50")
+        return
+    if args.limit.lower() == "off":
+        session.budget = None
+        print("budget off")
+        return
+    try:
+        session.budget = Budget(float(args.limit.lstrip("$")))
+    except ValueError:
+        raise UsageError(f"budget takes USD (e.g. 0.50) or off, not {args.limit!r}") from None
+    print(f"budget: {usd(session.budget.limit_usd)} — calls that could exceed it are refused before sending")
+
+
+def cmd_key(magics: Any, argv: list[str]) -> Any:
+    """Key label, limit, usage, remaining, free tier — never the key."""
+    _parse(_parser("key"), argv)
+    from .errors import NO_KEY
+    from .._accounting import KeyReport
+
+    session = magics.session
+    if not session.settings()["api_key"].value:
+        raise UsageError(NO_KEY)
+    key = _call(session, session.client.key())
+    try:
+        credits = session.run(session.client.credits())
+    except Exception:  # /credits needs a management key on some accounts: show the key facts alone
+        credits = None
+    return KeyReport(key, credits)
+
+
+def _call(session: Any, coro: Any) -> Any:
+    from .._core import OpenRouterError
+
+    try:
+        return session.run(coro)
+    except OpenRouterError as error:
+        settings = session.settings()
+        raise usage_error(error, model="", suggest=lambda _: [], retries=settings["max_retries"].value,
+                          base_url=settings["base_url"].value) from None
+
+
+def _parse(parser: MagicArgumentParser, argv: list[str]) -> argparse.Namespace:
+    try:
+        return parser.parse_args(argv)
+    except UsageError as error:
+        raise UsageError(f"{parser.prog}: {one_line(str(error))} (see %openrouter help)") from None
+
+
+def _help(magics: Any, argv: list[str]) -> None:
+    from .manual import manual
+
+    print(manual(magics))
+
+
+def _more(name: str) -> Callable[[Any, list[str]], Any]:
+    def run(magics: Any, argv: list[str]) -> Any:
+        from . import manual as _subcommands_more
+
+        return getattr(_subcommands_more, f"cmd_{name}")(magics, argv)
+
+    return run
+
+
+SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
+    "models": (cmd_models, "the model catalog as a DataFrame: [--search T] [--free] [--vision] [--tools] "
+                           "[--structured] [--reasoning] [--min-context N] [--max-price USD_PER_M] [--author A] "
+                           "[--sort price|context|newest|name] [--limit N] [--refresh]"),
+    "picker": (cmd_picker, "a widget to browse and choose the default model"),
+    "use": (cmd_use, "MODEL — set the session default model"),
+    "compare": (cmd_compare, "[M1 M2 …] — the side-by-side comparison playground"),
+    "cost": (cmd_cost, "[--all] [--by model|day] [--plot] — what this session (or all history) cost"),
+    "budget": (cmd_budget, "[USD|off] — a hard session budget: calls that could exceed it are refused"),
+    "key": (cmd_key, "key label, limit, usage, remaining, free tier (never the key)"),
+    "history": (_more("history"), "[NAME] — show a --chat conversation"),
+    "reset": (_more("reset"), "[NAME] — clear one conversation (all without NAME)"),
+    "sandbox": (_more("sandbox"), "[on|off] — a local OpenRouter emulator: try everything without a key"),
+    "config": (_more("config"), "every effective setting and where it comes from (key masked)"),
+    "help": (_help, "this manual"),
+}
+
+
+def dispatch(magics: Any, line: str) -> Any:
+    """Run ``%openrouter SUBCOMMAND …``."""
+    from .options import split_args
+
+    try:
+        argv = split_args(line)
+    except ValueError as error:
+        raise UsageError(f"cannot read the arguments ({error}): check the quotes") from None
+    if not argv:
+        return _help(magics, [])
+    name, rest = argv[0], argv[1:]
+    if name not in SUBCOMMANDS:
+        raise UsageError(f"unknown subcommand {name!r}: use one of {', '.join(SUBCOMMANDS)} (%openrouter help)")
+    return SUBCOMMANDS[name][0](magics, rest)

@@ -1,0 +1,14 @@
+"""Showing answers: the ``Renderer`` interface with notebook, terminal and null renderers, and safe
+markdown for answers (which are untrusted input)."""
+
+from .._core.lazy import lazy_exports
+
+_EXPORTS = {
+    "extract_code": ".blocks",
+    "markdown_to_html": ".markdown",
+    "NullRenderer": ".select",
+    "footer_text": ".select",
+    "make_renderer": ".select",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,14 @@
+"""The kernel's session: settings, the client, the private loop runner, the recorded call (budget +
+ledger around a stream), conversations and the sandbox."""
+
+from .._core.lazy import lazy_exports
+
+_EXPORTS = {
+    "Answer": ".answer",
+    "DEFAULT_NAME": ".conversations",
+    "Exchange": ".conversations",
+    "did_you_mean": ".models",
+    "Session": ".session",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,152 @@
+"""One streamed call with the budget and the ledger around it: refuse, stream, stop at the budget, record once.
+
+    async for event in recorded_stream(client, ledger, budget, messages, model, prices, max_tokens=200):
+        renderer.text(...)                       # the row is written when the loop ends, however it ends
+
+    response = await run_and_record(client, ledger, budget, messages, model, prices)
+
+Rows: ``ok`` (Done arrived), ``error`` (API/transport/mid-stream error; the partial answer is kept),
+``interrupted`` (the consumer stopped: KeyboardInterrupt, cancellation, the generator closed, or the budget
+was reached mid-stream), ``refused`` (the budget said no before sending: nothing goes out). Costs of
+interrupted calls without usage are estimated from the prompt and the streamed characters.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import Any
+
+from .._accounting import CHARS_PER_TOKEN, Budget, BudgetExceeded, SpendGuard, estimate_prompt_tokens
+from .._core import ConfigError, OpenRouterError, StreamError
+from .._accounting import Ledger
+from .._core import ChatResponse, Done, ReasoningDelta, StreamEvent, TextDelta, Usage, UsageEvent
+
+__all__ = ["recorded_stream", "run_and_record"]
+
+
+class _Progress:
+    """What the stream produced so far, to build a partial response if it never finishes."""
+
+    def __init__(self, model: str) -> None:
+        self.model, self.started = model, time.perf_counter()
+        self.text: list[str] = []
+        self.reasoning: list[str] = []
+        self.usage: Usage | None = None
+        self.first_token: float | None = None
+
+    def feed(self, event: StreamEvent) -> str:
+        if isinstance(event, (TextDelta, ReasoningDelta)):
+            self.first_token = self.first_token or time.perf_counter()
+            (self.text if isinstance(event, TextDelta) else self.reasoning).append(event.text)
+            return event.text
+        if isinstance(event, UsageEvent):
+            self.usage = event.usage
+        return ""
+
+    def partial(self, *, interrupted: bool, error: str | None = None) -> ChatResponse:
+        ttft = None if self.first_token is None else self.first_token - self.started
+        return ChatResponse(text="".join(self.text), reasoning="".join(self.reasoning), model=self.model,
+                            requested_model=self.model, usage=self.usage or Usage(), ttft_s=ttft,
+                            elapsed_s=time.perf_counter() - self.started, interrupted=interrupted, error=error)
+
+
+def _fallback_tokens(messages: Any, response: ChatResponse) -> tuple[int, int]:
+    """(prompt, completion) token estimates for a call whose usage never arrived."""
+    streamed = len(response.text) + len(response.reasoning)
+    return estimate_prompt_tokens(messages), math.ceil(streamed / CHARS_PER_TOKEN)
+
+
+async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, messages: Any, model: str,
+                          prices: Any, **params: Any) -> AsyncIterator[StreamEvent]:
+    """``client.stream`` with the budget check before sending and exactly one ledger row when it ends.
+
+    Raises :class:`BudgetExceeded` when refused (``partial`` None, nothing sent) or when the spend reached the
+    budget mid-stream (``partial`` = the text so far, recorded as ``interrupted``); re-raises every error.
+    """
+    guard = _admit(ledger, budget, model, messages, prices, params.get("max_tokens"))
+    progress, recorded = _Progress(model), False
+    try:
+        async with aclosing(client.stream(messages, model=model, **params)) as events:
+            async for event in events:
+                text = progress.feed(event)
+                if isinstance(event, Done):
+                    ledger.record_response(event.response, status="ok", prices=prices)
+                    recorded = True
+                yield event
+                if guard is not None and _reached(guard, event, text):
+                    break
+        if not recorded:  # stopped by the budget (or the stream ended without Done)
+            recorded = True
+            _record_stop(ledger, progress, guard, messages, prices)
+    except StreamError as failure:
+        partial = (failure.partial or progress.partial(interrupted=False)).with_(error=failure.message)
+        recorded = True
+        _record_error(ledger, partial, failure, messages, prices)
+        raise
+    except ConfigError:  # no key: nothing was sent, nothing to account for
+        recorded = True
+        raise
+    except OpenRouterError as failure:
+        if not recorded:
+            recorded = True
+            _record_error(ledger, progress.partial(interrupted=False), failure, messages, prices)
+        raise
+    finally:  # KeyboardInterrupt, cancellation, the consumer closing us: whatever arrived is kept
+        if not recorded:
+            partial = progress.partial(interrupted=True, error="interrupted")
+            ledger.record_response(partial, status="interrupted", prices=prices,
+                                   fallback_tokens=_fallback_tokens(messages, partial))
+
+
+def _admit(ledger: Ledger, budget: Budget | None, model: str, messages: Any, prices: Any,
+           max_tokens: int | None) -> SpendGuard | None:
+    """The budget check before sending (a refusal is recorded, then raised) → the guard for the stream."""
+    if budget is None:
+        return None
+    spent = ledger.session_total()
+    try:
+        budget.check(model, messages, max_tokens, prices, spent)
+    except BudgetExceeded as refusal:
+        ledger.record_refused(model, refusal.message)
+        raise
+    return budget.guard(model, messages, prices, spent)
+
+
+def _record_stop(ledger: Ledger, progress: _Progress, guard: SpendGuard | None, messages: Any,
+                 prices: Any) -> None:
+    """Record a stream that ended without Done; raise BudgetExceeded when the budget stopped it."""
+    stopped = guard is not None and guard.exceeded
+    partial = progress.partial(interrupted=True, error=guard.message() if stopped else "stream ended early")
+    ledger.record_response(partial, status="interrupted", prices=prices,
+                           fallback_tokens=_fallback_tokens(messages, partial))
+    if stopped:
+        raise BudgetExceeded(partial.error, partial=partial)
+
+
+def _reached(guard: SpendGuard, event: StreamEvent, text: str) -> bool:
+    if isinstance(event, UsageEvent):  # the answer is complete by now: note the cost, let Done arrive
+        guard.add_usage(event.usage.cost)
+        return False
+    return bool(text) and guard.add_text(text)
+
+
+def _record_error(ledger: Ledger, partial: ChatResponse, failure: OpenRouterError, messages: Any,
+                  prices: Any) -> None:
+    code = getattr(failure, "code", None) or getattr(failure, "status", None)
+    error = f"{code}: {failure.message}" if code is not None else failure.message
+    streamed = bool(partial.text or partial.reasoning)  # nothing streamed → nothing to estimate
+    ledger.record_response(partial, status="error", error=error, prices=prices,
+                           fallback_tokens=_fallback_tokens(messages, partial) if streamed else None)
+
+
+async def run_and_record(client: Any, ledger: Ledger, budget: Budget | None, messages: Any, model: str,
+                         prices: Any, **params: Any) -> ChatResponse:
+    """Consume :func:`recorded_stream` and return the final response (raises as it does)."""
+    async with aclosing(recorded_stream(client, ledger, budget, messages, model, prices, **params)) as events:
+        async for event in events:
+            if isinstance(event, Done):
+                return event.response
+    raise StreamError("the stream ended without a final response")  # pragma: no cover (client always ends with Done)

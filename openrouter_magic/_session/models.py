@@ -1,0 +1,43 @@
+"""Checking a model id for ``%openrouter use`` against the catalog (never blocks ``-m``)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .session import Session
+
+__all__ = ["check_model_id", "did_you_mean"]
+
+_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
+
+
+def did_you_mean(session: Session, model: str, n: int = 3) -> list[str]:
+    """Up to ``n`` catalog ids close to ``model`` (empty when the catalog is unavailable)."""
+    from .._catalog import suggest
+
+    try:
+        frame = session.run(session.catalog_frame())
+    except Exception:  # suggestions are a help, never a reason to fail
+        return []
+    return [found for found in suggest(model, list(frame["id"]), n=n + 1) if found != model][:n]
+
+
+def _hint(ids: list[str]) -> str:
+    return f" — did you mean {', '.join(ids)}?" if ids else ""
+
+
+def check_model_id(session: Session, model: str) -> str | None:
+    """ValueError for a malformed id; a warning text for an id the catalog does not know; else None."""
+    if not model:
+        raise ValueError("give a model id, e.g. %openrouter use anthropic/claude-sonnet-4.5")
+    if not _ID.match(model):
+        raise ValueError(f"{model!r} is not a model id (author/slug){_hint(did_you_mean(session, model))}")
+    try:
+        ids = set(session.run(session.catalog_frame())["id"])
+    except Exception:  # offline: accept, and say it could not be checked
+        return f"could not check {model} against the catalog (unavailable); using it anyway"
+    if model in ids or model.split(":", 1)[0] in ids:
+        return None
+    return f"{model} is not in the catalog (new or private models still work){_hint(did_you_mean(session, model))}"

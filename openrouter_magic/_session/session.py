@@ -1,0 +1,305 @@
+"""One Session per kernel: the client, catalog, ledger, budget, conversations, sandbox and the loop.
+
+Magics and widgets are thin shells over this object (``Session.get()``). Heavy modules (httpx, pandas)
+are imported only when first needed, so ``%load_ext openrouter_magic`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .._core import config as _config
+from .._core import DEFAULT_MODEL, Setting
+from .conversations import Conversations
+from .sandbox import Sandbox
+
+if TYPE_CHECKING:  # pragma: no cover
+    import asyncio
+
+    import pandas
+
+    from .._client import OpenRouter
+    from .runner import LoopRunner
+    from .._core import ChatResponse, StreamEvent
+
+__all__ = ["Session"]
+
+Request = tuple[str, Any, dict[str, Any]]  # (model, messages, params)
+_PRICES_WAIT_S = 2.0
+
+
+class Session:
+    """Per-kernel state; see ``docs/INTERNALS.md`` ("Session API")."""
+
+    _by_shell: ClassVar[weakref.WeakKeyDictionary[Any, Session]] = weakref.WeakKeyDictionary()
+    _plain: ClassVar[Session | None] = None
+
+    def __init__(self, shell: Any = None) -> None:
+        self.shell = shell
+        self.id = os.urandom(6).hex()
+        self.conversations = Conversations()
+        self.sandbox = Sandbox()
+        self.budget: Any = None  # a _budget.Budget when `%openrouter budget USD` is set
+        self.config_values: Callable[[], dict[str, Any]] = dict  # set by the magics (traitlets config)
+        self._loop_runner: LoopRunner | None = None  # asyncio is imported on first use: fast %load_ext
+        self._default_model: str | None = None
+        self._client: OpenRouter | None = None
+        self._client_key: tuple[Any, ...] | None = None
+        self._store: Any = None
+        self._store_url: str | None = None
+        self._catalog: Any = None  # the last CatalogResult
+        self._ledgers: dict[str, Any] = {}
+        self._disk_catalog: Any = None  # CatalogResult read from disk for prices, False when there is none
+
+    # -- the singleton ---------------------------------------------------------------------------
+    @classmethod
+    def get(cls, shell: Any = None) -> Session:
+        """The session of this kernel (``shell=None``: the running IPython, else a plain one)."""
+        if shell is None:
+            shell = _current_shell()
+        if shell is None:
+            if cls._plain is None:
+                cls._plain = cls()
+            return cls._plain
+        session = cls._by_shell.get(shell)
+        if session is None:
+            session = cls._by_shell[shell] = cls(shell)
+        return session
+
+    # -- settings --------------------------------------------------------------------------------
+    def settings(self) -> dict[str, Setting]:
+        """Every effective setting with its source (``api_key`` must be shown masked)."""
+        config = self.config_values()
+        found = {
+            "api_key": _config.api_key_setting(),
+            "base_url": _config.base_url_setting(),
+            "http_referer": _config.referer_setting(),
+            "x_title": _config.title_setting(),
+        }
+        found.update(self.sandbox.overrides())
+        found["default_model"] = self._model_setting(config)
+        for name, default in (("max_retries", _config.DEFAULT_MAX_RETRIES), ("timeout", None),
+                              ("refresh_interval", 0.25), ("show_footer", True)):
+            found[name] = _config.resolve(name, config=config.get(name), default=default)
+        found["home"] = _config.resolve("home", env=("OPENROUTER_MAGIC_HOME",), default=str(_config.magic_home()))
+        limit = getattr(self.budget, "limit_usd", None)
+        found["budget"] = Setting("budget", limit, "session" if self.budget else "default")
+        return found
+
+    def _model_setting(self, config: dict[str, Any]) -> Setting:
+        if self._default_model:
+            return Setting("default_model", self._default_model, "session")
+        return _config.resolve("default_model", config=config.get("default_model") or None, default=DEFAULT_MODEL)
+
+    @property
+    def default_model(self) -> str:
+        """Session default (``use``) > traitlets config > ``openrouter/auto``."""
+        return str(self._model_setting(self.config_values()).value)
+
+    @default_model.setter
+    def default_model(self, model: str | None) -> None:
+        self._default_model = model or None
+
+    # -- client, catalog, ledger -----------------------------------------------------------------
+    @property
+    def client(self) -> OpenRouter:
+        """The client, rebuilt whenever the key, base URL or client settings change."""
+        s = self.settings()
+        key = tuple(s[n].value for n in ("api_key", "base_url", "http_referer", "x_title", "timeout", "max_retries"))
+        if self._client is None or key != self._client_key:
+            from .._client import OpenRouter
+
+            old, self._client_key = self._client, key
+            self._client = OpenRouter(
+                api_key=key[0], base_url=key[1], http_referer=key[2], x_title=key[3],
+                timeout=key[4], max_retries=int(key[5]),
+            )
+            if old is not None:
+                self._close_later(old)
+        return self._client
+
+    def _close_later(self, client: OpenRouter) -> None:
+        try:
+            self.spawn(client.aclose())
+        except RuntimeError:  # loop closed: the connections are gone with it
+            pass
+
+    @property
+    def catalog_store(self) -> Any:
+        """The disk-cached catalog for the current base URL."""
+        base_url = self.settings()["base_url"].value
+        if self._store is None or self._store_url != base_url:
+            from .._catalog import CatalogStore
+
+            self._store, self._store_url = CatalogStore(base_url=base_url), base_url
+            self._catalog = self._disk_catalog = None
+        return self._store
+
+    async def catalog_result(self, refresh: bool = False) -> Any:
+        """The catalog with its note (stale, added/removed); cached in memory until ``refresh``."""
+        store = self.catalog_store
+        if self._catalog is None or refresh:
+            self._catalog = await store.get(self.client, refresh=refresh)
+        return self._catalog
+
+    async def catalog_frame(self, refresh: bool = False) -> pandas.DataFrame:
+        """The catalog as a DataFrame (one row per model)."""
+        return (await self.catalog_result(refresh=refresh)).frame
+
+    @property
+    def ledger(self) -> Any:
+        """The cost ledger (the sandbox has its own in-memory one, so fake costs never mix in)."""
+        where = ":memory:" if self.sandbox.active else "disk"
+        if where not in self._ledgers:
+            from .._accounting import Ledger
+
+            self._ledgers[where] = Ledger(path=None if where == "disk" else ":memory:", session_id=self.id)
+        return self._ledgers[where]
+
+    def known_prices(self, model: str | None) -> dict[str, Any] | None:
+        """The catalog row of ``model`` from memory or the disk copy (never the network); None if unknown."""
+        if not model:
+            return None
+        from .._accounting import model_prices
+
+        if self._catalog is None and self._disk_catalog is None:
+            self._disk_catalog = self.catalog_store.cached(self.settings()["base_url"].value) or False
+        source = self._catalog or self._disk_catalog
+        return model_prices(source.frame, model) if source else None
+
+    async def prices_for(self, model: str | None) -> dict[str, Any] | None:
+        """The catalog row of ``model``, loading the catalog (cache or network) when needed."""
+        if not model:
+            return None
+        try:
+            await self.catalog_result()
+        except Exception:  # prices are a nicety: never fail a call because the catalog is away
+            return None
+        return self.known_prices(model)
+
+    # -- running coroutines ----------------------------------------------------------------------
+    @property
+    def _runner(self) -> LoopRunner:
+        if self._loop_runner is None:
+            from .runner import LoopRunner
+
+            self._loop_runner = LoopRunner()
+        return self._loop_runner
+
+    def run(self, coro: Awaitable[Any]) -> Any:
+        """Run to completion on the kernel's loop (nest_asyncio) or a private loop."""
+        return self._runner.run(coro)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Schedule on the kernel's loop without blocking (widget callbacks)."""
+        return self._runner.spawn(coro)
+
+    # -- models ----------------------------------------------------------------------------------
+    def use(self, model: str) -> str | None:
+        """Make ``model`` the session default; returns a warning (unknown id) or None.
+
+        Raises ValueError (message with suggestions) when the id is not an ``author/slug`` id.
+        """
+        from .models import check_model_id
+
+        model = (model or "").strip()
+        warning = check_model_id(self, model)
+        self._default_model = model
+        return warning
+
+    # -- streaming with the guard ----------------------------------------------------------------
+    async def guarded_stream(self, messages: Any, model: str | None, **params: Any) -> AsyncIterator[StreamEvent]:
+        """Budget check before sending, stream, exactly one ledger row (ok/error/interrupted/refused).
+
+        Re-raises every error (``BudgetExceeded`` when refused or stopped at the budget).
+        """
+        from .engine import recorded_stream
+        from .._core import UsageEvent
+
+        model = model or self.default_model
+        # Prices are read when the row is written; the catalog is only fetched when they are needed:
+        # for a budget (before sending) or when OpenRouter did not report the cost (to estimate it).
+        prices: Any = await self.prices_for(model) if self.budget is not None else _LazyPrices(self, model)
+        async with aclosing(recorded_stream(self.client, self.ledger, self.budget, messages, model, prices,
+                                            **params)) as events:
+            async for event in events:
+                if type(event) is UsageEvent and event.usage.cost is None and self._catalog is None:
+                    await self._load_prices_briefly(model)  # the row is written at Done, just after this
+                yield event
+
+    async def ask(self, messages: Any, model: str | None, renderer: Any = None, *, live: bool = True,
+                  answer: Any = None, **params: Any) -> ChatResponse:
+        """Stream an answer into ``renderer`` (guarded: budget, one ledger row) and return the response.
+
+        The renderer is started and fed; finishing it (with a footer) is the caller's. Pass your own
+        ``answer`` (an ``_answer.Answer``) to keep the partial text if the call is interrupted.
+        """
+        from .answer import Answer
+        from .._render import NullRenderer
+
+        answer = answer or Answer(renderer or NullRenderer(), model or self.default_model, live=live)
+        return await answer.consume(self, messages, params)
+
+    async def _load_prices_briefly(self, model: str) -> None:
+        import asyncio
+
+        try:
+            await asyncio.wait_for(self.prices_for(model), timeout=_PRICES_WAIT_S)
+        except asyncio.TimeoutError:  # an unknown cost beats a stalled answer
+            pass
+
+    def check_budget(self, requests: list[Request]) -> float | None:
+        """Refuse (BudgetExceeded, ``refused`` rows) when these requests together could overrun the budget."""
+        return self.run(self.check_budget_async(requests))
+
+    async def check_budget_async(self, requests: list[Request]) -> float | None:
+        """``check_budget`` from inside a coroutine; returns the summed worst case (None without a budget)."""
+        if self.budget is None:
+            return None
+        from .._accounting import BudgetExceeded
+
+        prices = {model: await self.prices_for(model) for model, _, _ in requests}
+        try:
+            return self.budget.check_many(requests, prices, spent=self.ledger.session_total())
+        except BudgetExceeded as refused:
+            for model, _, _ in requests:
+                self.ledger.record_refused(model, refused.message)
+            raise
+
+    # -- sandbox ---------------------------------------------------------------------------------
+    def sandbox_on(self, **knobs: Any) -> str:
+        """Start the embedded emulator and point the session at it; returns its base URL."""
+        return self.sandbox.start(**knobs)
+
+    def sandbox_off(self) -> bool:
+        """Stop the emulator and restore the real settings; True when it was running."""
+        return self.sandbox.stop()
+
+    def close(self) -> None:
+        """Stop background work: the sandbox and spawned tasks."""
+        self.sandbox.stop()
+        if self._loop_runner is not None:
+            self._loop_runner.close()
+
+
+def _current_shell() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency, but the API works without it
+        return None
+    return get_ipython()
+
+
+class _LazyPrices:
+    """A catalog row looked up at the moment it is read (``.get`` like a dict)."""
+
+    def __init__(self, session: Session, model: str) -> None:
+        self._session, self._model = session, model
+
+    def get(self, name: str, default: Any = None) -> Any:
+        row = self._session.known_prices(self._model)
+        return default if row is None else row.get(name, default)
