@@ -21,9 +21,10 @@ def magic_manual() -> str:
 
     from openrouter_magic._magics.magics import OpenRouterMagics
     from openrouter_magic._magics.manual import manual
+    from openrouter_magic._magics.subcommands import SUBCOMMANDS
 
     shell = InteractiveShell.instance()
-    return manual(OpenRouterMagics(shell=shell))
+    return manual(OpenRouterMagics(shell=shell), SUBCOMMANDS)
 
 
 def _summary(obj) -> str:

@@ -1,28 +1,28 @@
-"""``%openrouter SUBCOMMAND …``: each subcommand parses its arguments and calls one service.
+"""``%openrouter SUBCOMMAND …``: the one table of subcommands, and the commands that call a service.
 
 Misuse is one ``UsageError`` line; results are returned (so they display and land in ``_``) or printed.
+To add a subcommand: write ``cmd_NAME(magics, argv)`` (here, or in a module of its own) and add one row
+to ``SUBCOMMANDS`` — dispatch and the manual (``%openrouter help``) follow from the table.
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import MagicArgumentParser
 
-from .errors import one_line, usage_error
+from .args import call, parse, parser
+from .errors import one_line
+from .manual import manual
+from .state import cmd_config, cmd_history, cmd_reset, cmd_sandbox
 
 __all__ = ["SUBCOMMANDS", "dispatch"]
 
 
-def _parser(name: str) -> MagicArgumentParser:
-    return MagicArgumentParser(prog=f"%openrouter {name}")
-
-
 def _models_parser() -> MagicArgumentParser:
-    p = _parser("models")
+    p = parser("models")
     p.add_argument("--search"), p.add_argument("--author")
     for flag in ("--free", "--vision", "--tools", "--structured", "--reasoning", "--refresh"):
         p.add_argument(flag, action="store_true")
@@ -38,9 +38,9 @@ def cmd_models(magics: Any, argv: list[str]) -> Any:
     from .._catalog import filter_models
     from .._catalog import display_frame
 
-    args = _parse(_models_parser(), argv)
+    args = parse(_models_parser(), argv)
     session = magics.session
-    result = _call(session, session.catalog_result(refresh=args.refresh))
+    result = call(session, session.catalog_result(refresh=args.refresh))
     if result.note:
         print(result.note)
     filters = {k: v for k, v in vars(args).items() if k not in ("refresh", "limit")}
@@ -50,7 +50,7 @@ def cmd_models(magics: Any, argv: list[str]) -> Any:
 
 def cmd_picker(magics: Any, argv: list[str]) -> Any:
     """The ModelPicker widget; choosing a model makes it the session default."""
-    _parse(_parser("picker"), argv)
+    parse(parser("picker"), argv)
     from .._widgets import headless
     from .._widgets import ModelPicker
 
@@ -67,9 +67,9 @@ async def _settled(task: Any) -> None:
 
 def cmd_use(magics: Any, argv: list[str]) -> None:
     """Set the session default model."""
-    p = _parser("use")
+    p = parser("use")
     p.add_argument("model")
-    args = _parse(p, argv)
+    args = parse(p, argv)
     try:
         warning = magics.session.use(args.model)
     except ValueError as error:
@@ -79,9 +79,9 @@ def cmd_use(magics: Any, argv: list[str]) -> None:
 
 def cmd_compare(magics: Any, argv: list[str]) -> Any:
     """The comparison playground widget."""
-    p = _parser("compare")
+    p = parser("compare")
     p.add_argument("models", nargs="*")
-    args = _parse(p, argv)
+    args = parse(p, argv)
     from .._widgets import playground
 
     try:
@@ -92,11 +92,11 @@ def cmd_compare(magics: Any, argv: list[str]) -> Any:
 
 def cmd_cost(magics: Any, argv: list[str]) -> Any:
     """The session's spending (or all history), by model or day, optionally as a chart."""
-    p = _parser("cost")
+    p = parser("cost")
     p.add_argument("--all", action="store_true")
     p.add_argument("--by", choices=("model", "day"), default="model")
     p.add_argument("--plot", action="store_true")
-    args = _parse(p, argv)
+    args = parse(p, argv)
     from .._accounting import cost_report
 
     try:
@@ -110,9 +110,9 @@ def cmd_budget(magics: Any, argv: list[str]) -> None:
     from .._accounting import Budget
     from .._core import usd
 
-    p = _parser("budget")
+    p = parser("budget")
     p.add_argument("limit", nargs="?")
-    args = _parse(p, argv)
+    args = parse(p, argv)
     session = magics.session
     if args.limit is None:
         spent = session.ledger.session_total()
@@ -132,14 +132,14 @@ def cmd_budget(magics: Any, argv: list[str]) -> None:
 
 def cmd_key(magics: Any, argv: list[str]) -> Any:
     """Key label, limit, usage, remaining, free tier — never the key."""
-    _parse(_parser("key"), argv)
+    parse(parser("key"), argv)
     from .errors import NO_KEY
     from .._accounting import KeyReport
 
     session = magics.session
     if not session.settings()["api_key"].value:
         raise UsageError(NO_KEY)
-    key = _call(session, session.client.key())
+    key = call(session, session.client.key())
     try:
         credits = session.run(session.client.credits())
     except Exception:  # /credits needs a management key on some accounts: show the key facts alone
@@ -147,37 +147,8 @@ def cmd_key(magics: Any, argv: list[str]) -> Any:
     return KeyReport(key, credits)
 
 
-def _call(session: Any, coro: Any) -> Any:
-    from .._core import OpenRouterError
-
-    try:
-        return session.run(coro)
-    except OpenRouterError as error:
-        settings = session.settings()
-        raise usage_error(error, model="", suggest=lambda _: [], retries=settings["max_retries"].value,
-                          base_url=settings["base_url"].value) from None
-
-
-def _parse(parser: MagicArgumentParser, argv: list[str]) -> argparse.Namespace:
-    try:
-        return parser.parse_args(argv)
-    except UsageError as error:
-        raise UsageError(f"{parser.prog}: {one_line(str(error))} (see %openrouter help)") from None
-
-
 def _help(magics: Any, argv: list[str]) -> None:
-    from .manual import manual
-
-    print(manual(magics))
-
-
-def _more(name: str) -> Callable[[Any, list[str]], Any]:
-    def run(magics: Any, argv: list[str]) -> Any:
-        from . import manual as _subcommands_more
-
-        return getattr(_subcommands_more, f"cmd_{name}")(magics, argv)
-
-    return run
+    print(manual(magics, SUBCOMMANDS))
 
 
 SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
@@ -190,10 +161,10 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
     "cost": (cmd_cost, "[--all] [--by model|day] [--plot] — what this session (or all history) cost"),
     "budget": (cmd_budget, "[USD|off] — a hard session budget: calls that could exceed it are refused"),
     "key": (cmd_key, "key label, limit, usage, remaining, free tier (never the key)"),
-    "history": (_more("history"), "[NAME] — show a --chat conversation"),
-    "reset": (_more("reset"), "[NAME] — clear one conversation (all without NAME)"),
-    "sandbox": (_more("sandbox"), "[on|off] — a local OpenRouter emulator: try everything without a key"),
-    "config": (_more("config"), "every effective setting and where it comes from (key masked)"),
+    "history": (cmd_history, "[NAME] — show a --chat conversation"),
+    "reset": (cmd_reset, "[NAME] — clear one conversation (all without NAME)"),
+    "sandbox": (cmd_sandbox, "[on|off] — a local OpenRouter emulator: try everything without a key"),
+    "config": (cmd_config, "every effective setting and where it comes from (key masked)"),
     "help": (_help, "this manual"),
 }
 
