@@ -6,7 +6,7 @@ from .._core.lazy import lazy_exports
 _EXPORTS = {
     "filter_models": ".frame",
     "parse_price": ".frame",
-    "suggest": ".frame",
+    "suggest_models": ".frame:suggest",
     "catalog_row": ".prices",
     "CatalogStore": ".store",
     "badges": ".view",

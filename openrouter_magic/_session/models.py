@@ -15,7 +15,7 @@ _ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
 
 def did_you_mean(session: Session, model: str, n: int = 3) -> list[str]:
     """Up to ``n`` catalog ids close to ``model`` (empty when the catalog is unavailable)."""
-    from .._catalog import suggest
+    from .._catalog import suggest_models as suggest
 
     try:
         frame = session.run(session.catalog_frame())
