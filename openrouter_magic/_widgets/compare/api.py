@@ -16,39 +16,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .pane import FRAME_COLUMNS
+from .request import MAX_MODELS, MIN_MODELS, build_messages, session_factory, validate_models
 from .run import CompareRun, StreamFactory
 
 __all__ = ["FRAME_COLUMNS", "MAX_MODELS", "MIN_MODELS", "build_messages", "compare", "compare_from_magic",
            "in_kernel", "playground", "session_factory", "validate_models"]
-
-MIN_MODELS, MAX_MODELS = 2, 8
-
-
-def validate_models(models: str | Sequence[str] | None) -> list[str]:
-    """The model ids (a list, or one comma-separated string); ValueError unless there are 2–8 of them."""
-    if isinstance(models, str):
-        models = models.split(",")
-    found = [str(model).strip() for model in (models or []) if str(model).strip()]
-    if not MIN_MODELS <= len(found) <= MAX_MODELS:
-        raise ValueError(
-            f"a comparison needs {MIN_MODELS} to {MAX_MODELS} models, got {len(found)}: give them "
-            "comma-separated, e.g. --compare openai/gpt-4o-mini,anthropic/claude-haiku-4.5"
-        )
-    return found
-
-
-def build_messages(prompt: str | list[dict[str, Any]], system: str | None = None) -> list[dict[str, Any]]:
-    """OpenAI-style messages from a prompt (or messages) and an optional system prompt."""
-    messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else [dict(m) for m in prompt]
-    if system:
-        messages.insert(0, {"role": "system", "content": system})
-    return messages
-
-
-def session_factory(session: Any, messages: Any, params: dict[str, Any]) -> StreamFactory:
-    """A stream factory whose every stream is guarded by the session (budget, one ledger row)."""
-    params = {name: value for name, value in params.items() if value is not None}
-    return lambda model: session.guarded_stream(messages, model, **params)
 
 
 def in_kernel(shell: Any) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from .api import MAX_MODELS, build_messages, session_factory, validate_models
+from .request import MAX_MODELS, build_messages, session_factory, validate_models
 from .view import CompareView, StaticFallback
 
 __all__ = ["Playground"]
