@@ -6,14 +6,12 @@ inside the stream, inside the renderer, or while the loop waits for the network.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._core import StreamError
-from .._core import ChatResponse, Done, ReasoningDelta, TextDelta
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .session import Session
+from .._client import PartialAnswer
+from .._core import ChatResponse, StreamError, StreamEvent, TextDelta
 
 __all__ = ["Answer"]
 
@@ -23,33 +21,29 @@ class Answer:
 
     def __init__(self, renderer: Any, model: str, *, live: bool = True) -> None:
         self.renderer, self.model, self.live = renderer, model, live
-        self.text_parts: list[str] = []
-        self.reasoning_parts: list[str] = []
-        self.response: ChatResponse | None = None
+        self.so_far = PartialAnswer(model)
 
-    async def consume(self, session: Session, messages: Any, params: dict[str, Any]) -> ChatResponse:
-        """Stream the answer (started inside the loop so the renderer can tick by itself)."""
+    async def consume(self, events: AsyncIterator[StreamEvent]) -> ChatResponse:
+        """Stream the answer from ``events`` (started inside the loop so the renderer can tick by itself)."""
         self.renderer.start(self.model)
-        async with aclosing(session.guarded_stream(messages, self.model, **params)) as events:
+        so_far, renderer, live = self.so_far, self.renderer, self.live
+        async with aclosing(events):
             async for event in events:
-                if type(event) is TextDelta:  # the hot path: 20,000 of these must stay cheap
-                    self.text_parts.append(event.text)
-                    if self.live:
-                        self.renderer.text(event.text)
-                elif type(event) is ReasoningDelta:
-                    self.reasoning_parts.append(event.text)
-                    if self.live:
-                        self.renderer.reasoning(event.text)
-                elif type(event) is Done:
-                    self.response = event.response
-        if self.response is None:
+                text = so_far.feed(event)  # the hot path: 20,000 of these must stay cheap
+                if text and live:
+                    (renderer.text if type(event) is TextDelta else renderer.reasoning)(text)
+        if so_far.final is None:
             raise StreamError("the stream ended without a final response", self.partial(interrupted=False))
-        if not self.live:
-            self.renderer.reasoning(self.response.reasoning)
-            self.renderer.text(self.response.text)
-        return self.response
+        if not live:
+            renderer.reasoning(so_far.final.reasoning)
+            renderer.text(so_far.final.text)
+        return so_far.final
+
+    @property
+    def response(self) -> ChatResponse | None:
+        """The final response, once the stream delivered it."""
+        return self.so_far.final
 
     def partial(self, *, interrupted: bool) -> ChatResponse:
         """What arrived so far, as a response."""
-        return ChatResponse(text="".join(self.text_parts), reasoning="".join(self.reasoning_parts),
-                            model=self.model, requested_model=self.model, interrupted=interrupted)
+        return self.so_far.response(interrupted=interrupted)

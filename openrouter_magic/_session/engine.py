@@ -14,7 +14,6 @@ interrupted calls without usage are estimated from the prompt and the streamed c
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Any
@@ -22,35 +21,10 @@ from typing import Any
 from .._accounting import CHARS_PER_TOKEN, Budget, BudgetExceeded, SpendGuard, estimate_prompt_tokens
 from .._core import ConfigError, OpenRouterError, StreamError
 from .._accounting import Ledger
-from .._core import ChatResponse, Done, ReasoningDelta, StreamEvent, TextDelta, Usage, UsageEvent
+from .._client import PartialAnswer
+from .._core import ChatResponse, Done, StreamEvent, UsageEvent
 
 __all__ = ["recorded_stream", "run_and_record"]
-
-
-class _Progress:
-    """What the stream produced so far, to build a partial response if it never finishes."""
-
-    def __init__(self, model: str) -> None:
-        self.model, self.started = model, time.perf_counter()
-        self.text: list[str] = []
-        self.reasoning: list[str] = []
-        self.usage: Usage | None = None
-        self.first_token: float | None = None
-
-    def feed(self, event: StreamEvent) -> str:
-        if isinstance(event, (TextDelta, ReasoningDelta)):
-            self.first_token = self.first_token or time.perf_counter()
-            (self.text if isinstance(event, TextDelta) else self.reasoning).append(event.text)
-            return event.text
-        if isinstance(event, UsageEvent):
-            self.usage = event.usage
-        return ""
-
-    def partial(self, *, interrupted: bool, error: str | None = None) -> ChatResponse:
-        ttft = None if self.first_token is None else self.first_token - self.started
-        return ChatResponse(text="".join(self.text), reasoning="".join(self.reasoning), model=self.model,
-                            requested_model=self.model, usage=self.usage or Usage(), ttft_s=ttft,
-                            elapsed_s=time.perf_counter() - self.started, interrupted=interrupted, error=error)
 
 
 def _fallback_tokens(messages: Any, response: ChatResponse) -> tuple[int, int]:
@@ -67,7 +41,7 @@ async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, me
     budget mid-stream (``partial`` = the text so far, recorded as ``interrupted``); re-raises every error.
     """
     guard = _admit(ledger, budget, model, messages, prices, params.get("max_tokens"))
-    progress, recorded = _Progress(model), False
+    progress, recorded = PartialAnswer(model), False
     try:
         async with aclosing(client.stream(messages, model=model, **params)) as events:
             async for event in events:
@@ -82,7 +56,7 @@ async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, me
             recorded = True
             _record_stop(ledger, progress, guard, messages, prices)
     except StreamError as failure:
-        partial = (failure.partial or progress.partial(interrupted=False)).with_(error=failure.message)
+        partial = (failure.partial or progress.response()).with_(error=failure.message)
         recorded = True
         _record_error(ledger, partial, failure, messages, prices)
         raise
@@ -92,11 +66,11 @@ async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, me
     except OpenRouterError as failure:
         if not recorded:
             recorded = True
-            _record_error(ledger, progress.partial(interrupted=False), failure, messages, prices)
+            _record_error(ledger, progress.response(), failure, messages, prices)
         raise
     finally:  # KeyboardInterrupt, cancellation, the consumer closing us: whatever arrived is kept
         if not recorded:
-            partial = progress.partial(interrupted=True, error="interrupted")
+            partial = progress.response(interrupted=True, error="interrupted")
             ledger.record_response(partial, status="interrupted", prices=prices,
                                    fallback_tokens=_fallback_tokens(messages, partial))
 
@@ -115,11 +89,11 @@ def _admit(ledger: Ledger, budget: Budget | None, model: str, messages: Any, pri
     return budget.guard(model, messages, prices, spent)
 
 
-def _record_stop(ledger: Ledger, progress: _Progress, guard: SpendGuard | None, messages: Any,
+def _record_stop(ledger: Ledger, progress: PartialAnswer, guard: SpendGuard | None, messages: Any,
                  prices: Any) -> None:
     """Record a stream that ended without Done; raise BudgetExceeded when the budget stopped it."""
     stopped = guard is not None and guard.exceeded
-    partial = progress.partial(interrupted=True, error=guard.message() if stopped else "stream ended early")
+    partial = progress.response(interrupted=True, error=guard.message() if stopped else "stream ended early")
     ledger.record_response(partial, status="interrupted", prices=prices,
                            fallback_tokens=_fallback_tokens(messages, partial))
     if stopped:

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .session import Session
+__all__ = ["CatalogSource", "check_model_id", "did_you_mean"]
 
-__all__ = ["check_model_id", "did_you_mean"]
+
+class CatalogSource(Protocol):
+    """What the checks need of a session (the ``Session`` is one): run a coroutine, fetch the catalog."""
+
+    def run(self, coro: Awaitable[Any]) -> Any: ...
+
+    def catalog_frame(self, refresh: bool = False) -> Awaitable[Any]: ...
+
 
 _ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
 
 
-def did_you_mean(session: Session, model: str, n: int = 3) -> list[str]:
+def did_you_mean(session: CatalogSource, model: str, n: int = 3) -> list[str]:
     """Up to ``n`` catalog ids close to ``model`` (empty when the catalog is unavailable)."""
     from .._catalog import suggest_models as suggest
 
@@ -28,7 +35,7 @@ def _hint(ids: list[str]) -> str:
     return f" — did you mean {', '.join(ids)}?" if ids else ""
 
 
-def check_model_id(session: Session, model: str) -> str | None:
+def check_model_id(session: CatalogSource, model: str) -> str | None:
     """ValueError for a malformed id; a warning text for an id the catalog does not know; else None."""
     if not model:
         raise ValueError("give a model id, e.g. %openrouter use anthropic/claude-sonnet-4.5")

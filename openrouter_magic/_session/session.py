@@ -242,7 +242,7 @@ class Session:
         from .._render import NullRenderer
 
         answer = answer or Answer(renderer or NullRenderer(), model or self.default_model, live=live)
-        return await answer.consume(self, messages, params)
+        return await answer.consume(self.guarded_stream(messages, answer.model, **params))
 
     async def _load_prices_briefly(self, model: str) -> None:
         import asyncio

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 from .pane import FRAME_COLUMNS, PaneState, assign_badges
 from ..._core import redact
 from ..._core import APIError, OpenRouterError, StreamError
-from ..._core import ChatResponse, Done, ReasoningDelta, TextDelta, UsageEvent
+from ..._client import PartialAnswer
+from ..._core import ChatResponse, Done, UsageEvent
 
 __all__ = ["CompareListener", "CompareRun", "StreamFactory"]
 
@@ -116,11 +117,12 @@ class CompareRun:
     async def _pane(self, index: int) -> None:
         pane = self.panes[index]
         started = self._started[index] = self._clock()
+        so_far = PartialAnswer(pane.model, clock=self._clock)
         stream = None
         try:
             stream = await _open(self._factory, pane.model)
             async for event in stream:
-                self._apply(pane, event, started)
+                self._apply(pane, so_far, event)
                 self._touch(index)
         except asyncio.CancelledError:  # Stop: keep the partial text; the task ends normally
             pane.status = "interrupted"
@@ -141,15 +143,13 @@ class CompareRun:
                 pane.status = "ok"
             self._flush(index, force=True)
 
-    def _apply(self, pane: PaneState, event: Any, started: float) -> None:
-        if isinstance(event, (TextDelta, ReasoningDelta)):
-            if pane.ttft_s is None:
-                pane.ttft_s = self._clock() - started
+    def _apply(self, pane: PaneState, so_far: PartialAnswer, event: Any) -> None:
+        """Feed the pane's accumulator; the pane shows what it holds."""
+        if so_far.feed(event):
             pane.status = "streaming"
-            if isinstance(event, TextDelta):
-                pane.text += event.text
-            else:
-                pane.reasoning_chars += len(event.text)
+            pane.ttft_s = so_far.ttft_s
+            pane.text = so_far.text
+            pane.reasoning_chars = so_far.reasoning_chars
         elif isinstance(event, UsageEvent):
             pane.prompt_tokens = event.usage.prompt_tokens
             pane.completion_tokens = event.usage.completion_tokens
@@ -158,7 +158,7 @@ class CompareRun:
             pane.absorb(event.response)
             pane.status = "ok"
         if not pane.finished:
-            pane.elapsed_s = self._clock() - started
+            pane.elapsed_s = self._clock() - so_far.started
 
     # -- throttled updates -------------------------------------------------------------------------
 
