@@ -22,7 +22,8 @@ __all__ = ["catalog", "compare", "ledger"]
 def catalog(refresh: bool = False) -> pandas.DataFrame:
     """The model catalog (cached on disk for an hour; ``refresh=True`` refetches)."""
     session = Session.get()
-    return session.run(session.catalog_frame(refresh=refresh))
+    # a copy: editing it must not change the prices the session charges with (pandas 2 has no copy on write)
+    return session.run(session.catalog_frame(refresh=refresh)).copy()
 
 
 def ledger(all: bool = False) -> pandas.DataFrame:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
-__all__ = ["SORTS", "compact", "filter_models"]
+__all__ = ["SORTS", "compact", "copy_on_write", "detached", "filter_models"]
 
 SORTS = ("price", "context", "newest", "name")
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -167,5 +167,19 @@ def filter_models(
         pos = _sort_positions(df, pos, sort)
     if limit is not None:
         pos = pos[: max(int(limit), 0)]
-    # One take at the end, whatever was asked; a cheap copy-on-write view when nothing changed.
-    return df.copy(deep=False) if len(pos) == len(df) and (pos == everything).all() else df.take(pos)
+    # One take at the end, whatever was asked (take copies); when nothing changed, a copy of its own.
+    return detached(df) if len(pos) == len(df) and (pos == everything).all() else df.take(pos)
+
+
+def copy_on_write() -> bool:
+    """True when pandas copies on write (pandas 3, or pandas 2 with the option on)."""
+    import pandas as pd
+
+    if int(pd.__version__.split(".", 1)[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
+def detached(df: pandas.DataFrame) -> pandas.DataFrame:
+    """A frame whose edits never reach ``df`` (a shallow copy suffices only where pandas copies on write)."""
+    return df.copy(deep=not copy_on_write())

@@ -169,7 +169,7 @@ def build_frame(cols: dict[str, list]) -> pandas.DataFrame:
     for name in COLUMNS:
         values = cols[name]
         if name in _STR:
-            data[name] = pd.array(values, dtype="str")
+            data[name] = _text(values)
         elif name in _INT:
             data[name] = _masked(pd.arrays.IntegerArray, values, np.int64, 0)
         elif name in _FLOAT:
@@ -186,6 +186,18 @@ def build_frame(cols: dict[str, list]) -> pandas.DataFrame:
             seconds = np.array(values, dtype="float64").astype("datetime64[s]")
             data[name] = pd.DatetimeIndex(seconds).tz_localize("UTC")
     return pd.DataFrame(data)
+
+
+def _text(values: list) -> Any:
+    """A text column whose missing values are missing, not the string "None" (pandas 2 ``str`` does that)."""
+    import numpy as np
+    import pandas as pd
+
+    if int(pd.__version__.split(".", 1)[0]) >= 3:
+        return pd.array(values, dtype="str")
+    column = np.empty(len(values), dtype=object)  # pandas 2's text columns are object columns
+    column[:] = values
+    return column
 
 
 def _masked(array_type: Any, values: list, dtype: Any, fill: Any) -> Any:
