@@ -13,6 +13,7 @@ _EXPORTS = {
     "estimate_cost": ".ledger",
     "KeyReport": ".reports",
     "cost_report": ".reports",
+    "ResponseCache": ".cache",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
