@@ -17,7 +17,8 @@ class CatalogSource(Protocol):
     def catalog_frame(self, refresh: bool = False) -> Awaitable[Any]: ...
 
 
-_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
+# author/slug[:variant]; a leading "~" marks OpenRouter's moving aliases ("~anthropic/claude-sonnet-latest").
+_ID = re.compile(r"^~?[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
 
 
 def did_you_mean(session: CatalogSource, model: str, n: int = 3) -> list[str]:
