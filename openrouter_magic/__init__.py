@@ -19,6 +19,7 @@ _LAZY = {
     "APIError": "._core.errors",
     "AuthenticationError": "._core.errors",
     "BadRequestError": "._core.errors",
+    "BudgetExceeded": "._core.errors",
     "ChatResponse": "._core.types",
     "ConfigError": "._core.errors",
     "Done": "._core.types",

@@ -7,12 +7,11 @@ import pytest
 
 from openrouter_magic._accounting.budget import (
     Budget,
-    BudgetExceeded,
     estimate_prompt_tokens,
-    model_prices,
-    usd,
     worst_case_cost,
 )
+from openrouter_magic._catalog import catalog_row
+from openrouter_magic._core import BudgetExceeded, usd
 from openrouter_magic._core.errors import OpenRouterError
 
 SONNET = {"id": "anthropic/claude-sonnet-4.5", "prompt_usd_per_m": 3.0, "completion_usd_per_m": 15.0,
@@ -108,13 +107,13 @@ def test_streaming_guard_prefers_the_billed_cost_when_usage_arrives():
     assert guard.add_usage(0.02) is True and guard.call_cost == 0.02
 
 
-def test_model_prices_finds_the_row_by_id_then_without_the_variant():
+def test_the_catalog_row_is_found_by_id_then_without_the_variant():
     frame = pd.DataFrame([{**SONNET}, {**FREE, "id": "meta/llama:free"}])
-    assert model_prices(frame, "anthropic/claude-sonnet-4.5")["prompt_usd_per_m"] == 3.0
-    assert model_prices(frame, "anthropic/claude-sonnet-4.5:nitro")["completion_usd_per_m"] == 15.0
-    assert model_prices(frame, "meta/llama:free")["prompt_usd_per_m"] == 0.0
-    assert model_prices(frame, "nobody/nothing") is None
-    assert model_prices({"x/y": FREE}, "x/y:online") == FREE
+    assert catalog_row(frame, "anthropic/claude-sonnet-4.5")["prompt_usd_per_m"] == 3.0
+    assert catalog_row(frame, "anthropic/claude-sonnet-4.5:nitro")["completion_usd_per_m"] == 15.0
+    assert catalog_row(frame, "meta/llama:free")["prompt_usd_per_m"] == 0.0
+    assert catalog_row(frame, "nobody/nothing") is None
+    assert catalog_row({"x/y": FREE}, "x/y:online") == FREE
 
 
 @pytest.mark.parametrize(("value", "text"), [

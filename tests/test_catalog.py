@@ -17,8 +17,8 @@ from openrouter_magic._catalog.view import (
     display_frame,
     format_context,
     format_price,
-    model_prices,
 )
+from openrouter_magic._catalog.prices import catalog_row
 from tests.conftest import shared_path
 
 SNAPSHOTS = {"2024-12-08": 194, "2025-04-23": 302, "2026-08-19": 414}
@@ -201,15 +201,21 @@ def test_html_view_escapes_model_text():
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def test_model_prices_gives_the_four_numbers_and_none_when_unknown(frames):
+def test_the_catalog_row_gives_the_four_numbers_as_plain_python_and_none_when_unknown(frames):
     df = frames["2026-08-19"]
     expected = {"prompt_usd_per_m": 2.5, "completion_usd_per_m": 10.0, "max_completion_tokens": 16384,
                 "context_length": 128000}
-    assert model_prices(df, "openai/gpt-4o") == expected
-    assert model_prices(df, "openai/gpt-4o:nitro") == expected  # a variant the catalog lacks → its base
-    assert model_prices(df, "openai/gpt-4o:free") is None  # but never price a :free id from the paid base
-    assert model_prices(df, "openrouter/auto")["prompt_usd_per_m"] is None
-    assert model_prices(df, "nobody/nothing") is None
+
+    def four(model):
+        row = catalog_row(df, model)
+        return None if row is None else {name: row[name] for name in expected}
+
+    assert four("openai/gpt-4o") == expected
+    assert all(type(value) in (int, float) for value in four("openai/gpt-4o").values())  # not numpy scalars
+    assert four("openai/gpt-4o:nitro") == expected  # a variant the catalog lacks → its base
+    assert four("openai/gpt-4o:free") is None  # but never price a :free id from the paid base
+    assert four("openrouter/auto")["prompt_usd_per_m"] is None  # a dynamic price is missing, not NaN
+    assert four("nobody/nothing") is None
 
 
 def test_an_empty_model_list_gives_an_empty_frame_with_every_column():

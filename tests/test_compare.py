@@ -12,7 +12,9 @@ import pytest
 from _waits import until
 
 from openrouter_magic import OpenRouter
-from openrouter_magic._accounting.budget import Budget, BudgetExceeded, model_prices, worst_case_cost
+from openrouter_magic._accounting.budget import Budget, worst_case_cost
+from openrouter_magic._catalog import catalog_row
+from openrouter_magic._core import BudgetExceeded
 from openrouter_magic._widgets.compare.api import build_messages, compare, session_factory, validate_models
 from openrouter_magic._widgets.compare.pane import FRAME_COLUMNS
 from openrouter_magic._widgets.compare.run import CompareRun
@@ -195,7 +197,7 @@ def test_compare_outside_a_kernel_runs_to_the_end_and_returns_the_table(server, 
 
 def test_a_comparison_whose_sum_exceeds_the_budget_is_refused_before_sending(server, session):
     prices = session.run(session.catalog_frame())
-    worst = [worst_case_cost(build_messages(PROMPT), 1000, model_prices(prices, m)) for m in (A, B)]
+    worst = [worst_case_cost(build_messages(PROMPT), 1000, catalog_row(prices, m)) for m in (A, B)]
     session.budget = Budget(max(worst) + min(worst) / 2)  # each pane alone fits, the two together do not
     with pytest.raises(BudgetExceeded, match="together"):
         compare(PROMPT, [A, B], session=session, max_tokens=1000)

@@ -7,7 +7,9 @@ import asyncio
 import pytest
 
 from openrouter_magic import OpenRouter
-from openrouter_magic._accounting.budget import Budget, BudgetExceeded, model_prices, worst_case_cost
+from openrouter_magic._accounting.budget import Budget, worst_case_cost
+from openrouter_magic._catalog import catalog_row
+from openrouter_magic._core import BudgetExceeded
 from openrouter_magic._catalog.frame import models_to_frame
 from openrouter_magic._core.errors import StreamError
 from openrouter_magic._accounting.ledger import Ledger
@@ -28,7 +30,7 @@ def model(model_id: str, prompt: str, completion: str, max_output: int = 4096) -
 
 CATALOG = [model("acme/pricey", "0.000003", "0.000015"), model("acme/free:free", "0", "0")]
 PRICES = models_to_frame(CATALOG)
-PRICEY = model_prices(PRICES, "acme/pricey")
+PRICEY = catalog_row(PRICES, "acme/pricey")
 PROMPT = [{"role": "user", "content": "Explain server-sent events in one paragraph."}]
 
 
@@ -75,7 +77,7 @@ async def test_a_call_over_the_budget_is_refused_and_nothing_is_sent(server, cli
 
 async def test_a_model_absent_from_the_catalog_is_refused_under_a_budget(server, client, ledger):
     with pytest.raises(BudgetExceeded, match="cannot be bounded"):
-        await run_and_record(client, ledger, Budget(5), PROMPT, "acme/unlisted", model_prices(PRICES, "acme/unlisted"))
+        await run_and_record(client, ledger, Budget(5), PROMPT, "acme/unlisted", catalog_row(PRICES, "acme/unlisted"))
     assert server.chat_requests == [] and ledger.frame()["status"].tolist() == ["refused"]
 
 

@@ -14,7 +14,7 @@ import time
 from _magic_shell import MODEL, run, shell  # noqa: F401 (fixtures)
 
 from openrouter_magic._magics.magics import OpenRouterMagics, load_ipython_extension
-from openrouter_magic._render.select import format_cost
+from openrouter_magic._core import cost_text
 from openrouter_magic._session.session import Session
 from openrouter_magic._core.types import ChatResponse
 
@@ -76,8 +76,8 @@ def test_the_footer_shows_model_provider_tokens_timings_and_billed_cost(shell, f
     assert footer.startswith(f"{response.model} via {response.provider}")
     assert f"{response.usage.prompt_tokens} in / {response.usage.completion_tokens} out" in footer
     assert "first token" in footer and "total" in footer and "tok/s" in footer
-    assert f"· {format_cost(response.cost)} ·" in footer and "≈" not in footer
-    assert f"session {format_cost(response.cost)}" in footer
+    assert f"· {cost_text(response.cost)} ·" in footer and "≈" not in footer
+    assert f"session {cost_text(response.cost)}" in footer
 
 
 def test_the_footer_marks_a_cost_estimated_from_catalog_prices(shell, fake):

@@ -42,7 +42,7 @@ def test_readme_documents_every_cell_magic_option():
 def test_public_names_are_pinned_and_sorted():
     assert openrouter_magic.__all__ == sorted(openrouter_magic.__all__)
     assert set(openrouter_magic.__all__) == {
-        "APIError", "AuthenticationError", "BadRequestError", "ChatResponse", "ConfigError", "Done",
+        "APIError", "AuthenticationError", "BadRequestError", "BudgetExceeded", "ChatResponse", "ConfigError", "Done",
         "InsufficientCreditsError", "ModerationError", "NotFoundError", "OpenRouter", "OpenRouterError",
         "ProviderError", "RateLimitError", "ReasoningDelta", "StreamError", "TextDelta", "ToolCall",
         "ToolCallDelta", "TransportError", "Usage", "UsageEvent", "catalog", "compare", "ledger",

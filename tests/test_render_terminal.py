@@ -8,7 +8,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from openrouter_magic._render.select import TerminalRenderer, footer_text, format_cost, make_renderer
+from openrouter_magic._core import cost_text
+from openrouter_magic._render.select import TerminalRenderer, footer_text, make_renderer
 from openrouter_magic._core.types import ChatResponse, Usage
 from render_helpers import Clock
 
@@ -125,7 +126,7 @@ def test_an_unknown_cost_is_a_question_mark_never_zero():
      (12.5, "billed", "$12.50"), (0.5, "estimated", "≈$0.50"), (None, "billed", "?"), (0.1, "unknown", "?")],
 )
 def test_costs_are_formatted_with_enough_digits(cost, source, expected):
-    assert format_cost(cost, source) == expected
+    assert cost_text(cost, source) == expected
 
 
 def test_close_erases_the_waiting_line_on_a_terminal():

@@ -11,7 +11,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from openrouter_magic._core.errors import OpenRouterError
 from openrouter_magic._accounting.ledger import Ledger
-from openrouter_magic._accounting.reports import CostReport, KeyReport, cost_report, footer_cost_text
+from openrouter_magic._accounting.reports import CostReport, KeyReport, cost_report
+from openrouter_magic._core import cost_text
 from openrouter_magic._core.types import ChatResponse, Usage
 
 KEY_DATA = {"label": "sk-or-v1-abc...123", "limit": 20.0, "limit_remaining": 12.5, "limit_reset": "monthly",
@@ -123,5 +124,5 @@ def test_key_report_never_shows_a_key_even_if_the_label_carried_one(sentinel_key
     (None, "unknown", 0.0042, "? · session $0.0042"),
     (0.0, "billed", 0.0, "$0 · session $0"),
 ])
-def test_footer_cost_text(cost, source, total, text):
-    assert footer_cost_text(cost, source, total) == text
+def test_the_footer_cost_reads_billed_estimated_or_unknown_then_the_session_total(cost, source, total, text):
+    assert cost_text(cost, source, total) == text

@@ -11,7 +11,8 @@ from contextlib import aclosing
 
 import pytest
 
-from openrouter_magic._accounting.budget import Budget, BudgetExceeded
+from openrouter_magic._accounting.budget import Budget
+from openrouter_magic._core import BudgetExceeded
 from openrouter_magic._session.conversations import Conversations, Exchange
 from openrouter_magic._core.errors import AuthenticationError
 from openrouter_magic._session.session import Session

@@ -4,11 +4,9 @@ from .._core.lazy import lazy_exports
 
 _EXPORTS = {
     "Budget": ".budget",
-    "BudgetExceeded": ".budget",
     "CHARS_PER_TOKEN": ".budget",
     "SpendGuard": ".budget",
     "estimate_prompt_tokens": ".budget",
-    "model_prices": ".budget",
     "Ledger": ".ledger",
     "estimate_cost": ".ledger",
     "KeyReport": ".reports",

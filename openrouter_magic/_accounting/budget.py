@@ -18,8 +18,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._core import OpenRouterError
-from .._catalog import catalog_row
+from .._core import BudgetExceeded
 from .._core import usd
 from .ledger import _price
 
@@ -28,20 +27,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .._core import ChatResponse
 
-__all__ = ["Budget", "BudgetExceeded", "SpendGuard", "estimate_prompt_tokens", "model_prices", "usd"]
+__all__ = ["Budget", "BudgetExceeded", "SpendGuard", "estimate_prompt_tokens", "usd"]
 
 MESSAGE_OVERHEAD_TOKENS = 4
 REPLY_OVERHEAD_TOKENS = 3
 IMAGE_TOKENS = 1500
 CHARS_PER_TOKEN = 4
-
-
-class BudgetExceeded(OpenRouterError):
-    """A call was refused (``partial`` None) or its stream stopped (``partial`` = the text so far) by the budget."""
-
-    def __init__(self, message: str, partial: ChatResponse | None = None) -> None:
-        super().__init__(message)
-        self.partial = partial
 
 
 def _tokens_of_text(text: str) -> int:
@@ -98,9 +89,6 @@ def worst_case_cost(messages: Any, max_tokens: int | None, prices: Any) -> float
         return None
     prompt = estimate_prompt_tokens(messages)
     return (prompt * prompt_price + completion * completion_price) / 1e6 + (_price(prices, "request_usd") or 0.0)
-
-
-model_prices = catalog_row  # the one lookup lives in the catalog
 
 
 PriceLookup = Callable[[str], Any] | Mapping[str, Any]

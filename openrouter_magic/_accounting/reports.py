@@ -10,7 +10,7 @@ import html
 import io
 from typing import TYPE_CHECKING, Any
 
-from .._core import cost_text, usd
+from .._core import usd
 from .._core import redact
 from .._core import OpenRouterError
 
@@ -19,15 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .ledger import Ledger
 
-__all__ = ["CostReport", "KeyReport", "cost_plot_png", "cost_report", "footer_cost_text"]
-
-
-def footer_cost_text(cost: float | None, cost_source: str, session_total: float | None = None) -> str:
-    """``$0.000123`` (billed), ``≈$0.000123`` (estimated) or ``?`` (unknown), then ``· session $0.0042``."""
-    text = cost_text(cost, cost_source)
-    if session_total is not None:
-        text += f" · session {usd(session_total)}"
-    return text
+__all__ = ["CostReport", "KeyReport", "cost_plot_png", "cost_report"]
 
 
 def _cell(value: Any, column: str) -> str:
@@ -153,8 +145,8 @@ class KeyReport:
         if self.credits is not None:
             total, used = self.credits.get("total_credits"), self.credits.get("total_usage")
             left = total - used if isinstance(total, (int, float)) and isinstance(used, (int, float)) else None
-            rows += [("credits purchased", _money(total)), ("credits used", _money(used)),
-                     ("credits left", _money(left))]
+            rows += [(name, usd(value, unknown="—"))
+                     for name, value in (("credits purchased", total), ("credits used", used), ("credits left", left))]
         return rows
 
     def _value(self, field: str) -> str:
@@ -167,7 +159,7 @@ class KeyReport:
             return {True: "yes", False: "no"}.get(value, "—")
         if field == "limit_reset":
             return str(value) if value else "never"
-        return _money(value)
+        return usd(value, unknown="—")
 
     def __repr__(self) -> str:
         rows = self.rows()
@@ -179,8 +171,3 @@ class KeyReport:
                        for n, v in self.rows())
         return f"<table>{body}</table>"
 
-
-def _money(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return "—"
-    return usd(float(value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,8 @@ def catalog_row(catalog: pandas.DataFrame | Mapping[str, Any] | None, model: str
     """The catalog row of ``model`` as a dict (exact id, else without its ``:variant`` unless ``:free``);
     None when absent.
 
-    ``catalog`` is the catalog DataFrame (column ``id``) or a mapping of id → row dict.
+    ``catalog`` is the catalog DataFrame (column ``id``) or a mapping of id → row dict. Values of a frame's
+    row are plain Python: missing prices and counts (NaN, ``<NA>``) are None, numpy numbers are floats/ints.
     """
     if catalog is None or not model:
         return None
@@ -30,5 +32,16 @@ def catalog_row(catalog: pandas.DataFrame | Mapping[str, Any] | None, model: str
             continue
         match = catalog[catalog["id"] == candidate]
         if len(match):
-            return match.iloc[0].to_dict()
+            return {name: _plain(value) for name, value in match.iloc[0].to_dict().items()}
     return None
+
+
+def _plain(value: Any) -> Any:
+    """None for a missing scalar (NaN, ``pd.NA``, ``NaT``); a numpy number as its Python number."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (tuple, list)):
+        value = value.item()  # numpy scalars; a datetime Timestamp has no .item() worth calling
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["CatalogView", "ModelFrame", "badges", "display_frame", "format_context", "format_price",
-           "model_prices"]
+from .._core import usd
+
+__all__ = ["CatalogView", "ModelFrame", "badges", "display_frame", "format_context", "format_price"]
 
 DEFAULT_LIMIT = 50
 _HEAD = ("model", "name", "context", "max out", "prompt $/M", "completion $/M", "capabilities")
@@ -30,15 +31,7 @@ def _missing(value: Any) -> bool:
 
 def format_price(usd_per_m: Any) -> str:
     """USD per million tokens for people: ``3.0`` → ``$3.00``, ``0.075`` → ``$0.075``, NaN → ``—``."""
-    if _missing(usd_per_m):
-        return "—"
-    value = float(usd_per_m)
-    if value == 0 or value >= 1:
-        return f"${value:,.2f}"
-    if value < 0.0001:
-        return "<$0.0001"
-    digits = f"{value:.4f}".rstrip("0")
-    return "$" + (digits if len(digits.split(".")[1]) >= 2 else f"{value:.2f}")
+    return usd(usd_per_m, unknown="—", zero="$0.00", floor=0.0001)  # a table column: free reads $0.00
 
 
 def format_context(tokens: Any) -> str:
@@ -150,18 +143,3 @@ def display_frame(df: pd.DataFrame, limit: int | None = DEFAULT_LIMIT) -> ModelF
     frame = ModelFrame(df)
     frame.view_limit = DEFAULT_LIMIT if limit is None else max(int(limit), 0)
     return frame
-
-
-def model_prices(df: pd.DataFrame, model_id: str) -> dict[str, Any] | None:
-    """Prices and limits of one model for cost estimates; None when the catalog does not list it.
-
-    An id with a variant the catalog lacks (``:nitro``, ``:online``) falls back to its base model,
-    except ``:free``, whose price differs from the base by definition (the lookup is ``_budget``'s).
-    """
-    from .prices import catalog_row
-
-    row = catalog_row(df, model_id)
-    if row is None:
-        return None
-    return {key: (None if _missing(row[key]) else row[key].item() if hasattr(row[key], "item") else row[key])
-            for key in ("prompt_usd_per_m", "completion_usd_per_m", "max_completion_tokens", "context_length")}

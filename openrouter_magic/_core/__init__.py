@@ -2,7 +2,7 @@
 the one money formatter. Everything above imports these names from here."""
 
 from .config import DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT, DEFAULT_MODEL, DEFAULT_READ_TIMEOUT, Setting, api_key_setting, base_url_setting, magic_home, mask_key, redact, referer_setting, title_setting
-from .errors import APIError, AuthenticationError, BadRequestError, ConfigError, InsufficientCreditsError, ModerationError, NotFoundError, OpenRouterError, ProviderError, RateLimitError, StreamError, TransportError, error_for_status
+from .errors import APIError, AuthenticationError, BadRequestError, BudgetExceeded, ConfigError, InsufficientCreditsError, ModerationError, NotFoundError, OpenRouterError, ProviderError, RateLimitError, StreamError, TransportError, error_for_status
 from .money import cost_text, usd
 from .version import __version__
 from .types import ChatResponse, Done, ReasoningDelta, StreamEvent, TextDelta, ToolCall, ToolCallDelta, Usage, UsageEvent
@@ -12,6 +12,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceeded",
     "ChatResponse",
     "ConfigError",
     "DEFAULT_BASE_URL",

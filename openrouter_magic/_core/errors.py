@@ -4,6 +4,7 @@
      ├── ConfigError              no key, bad base URL, bad setting
      ├── TransportError           connection refused/reset, timeouts, no byte received
      ├── StreamError              the stream broke after it started (.partial holds what arrived)
+     ├── BudgetExceeded           the session budget refused a call, or stopped its stream (.partial)
      └── APIError                 OpenRouter answered with an error body (.status .code .message .metadata)
           ├── BadRequestError            400 (also 413, 422)
           ├── AuthenticationError        401
@@ -14,7 +15,7 @@
           └── ProviderError              408, 5xx
 
 No message, ``str`` or ``repr`` of these ever contains the API key: constructors run every
-text through :func:`openrouter_magic._config.redact` with the keys currently known.
+text through :func:`openrouter_magic._core.config.redact` with the keys currently known.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceeded",
     "ConfigError",
     "InsufficientCreditsError",
     "ModerationError",
@@ -77,6 +79,15 @@ class StreamError(OpenRouterError):
         self.partial = partial
         self.code = code
         self.metadata = metadata or {}
+
+
+class BudgetExceeded(OpenRouterError):
+    """The budget refused a call before sending (``partial`` None) or stopped its stream (``partial`` = the
+    text so far)."""
+
+    def __init__(self, message: str, partial: ChatResponse | None = None) -> None:
+        super().__init__(message)
+        self.partial = partial
 
 
 class APIError(OpenRouterError):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+from .._core import cost_text
+
 if TYPE_CHECKING:  # pragma: no cover
     from .._core import ChatResponse, Usage
 
-__all__ = ["FORMATS", "NullRenderer", "Renderer", "footer_bundle", "footer_text", "format_cost", "mark_for"]
+__all__ = ["FORMATS", "NullRenderer", "Renderer", "footer_bundle", "footer_text", "mark_for"]
 
 FORMATS = ("markdown", "text", "code", "json", "html")
 INTERRUPTED = "[interrupted]"
@@ -63,13 +65,6 @@ def mark_for(response: ChatResponse | None) -> str | None:
     return None
 
 
-def format_cost(cost: float | None, source: str = "billed") -> str:
-    """``$0.000123``; ``≈$0.000123`` when estimated from catalog prices; ``?`` when unknown."""
-    from .._core import cost_text
-
-    return cost_text(cost, source)
-
-
 def _tokens(usage: Usage) -> str:
     def count(value: int | None) -> str:
         return "?" if value is None else f"{value:,}"
@@ -109,9 +104,7 @@ def footer_text(
         parts.append(f"total {response.elapsed_s:.2f} s")
     if response.tokens_per_s:
         parts.append(f"{response.tokens_per_s:,.0f} tok/s")
-    parts.append(format_cost(cost, cost_source))
-    if session_total is not None:
-        parts.append(f"session {format_cost(session_total)}")
+    parts.append(cost_text(cost, cost_source, session_total))
     return " · ".join(parts)
 
 

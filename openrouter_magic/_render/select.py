@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import FORMATS, NullRenderer, Renderer, footer_text, format_cost, mark_for
+from .base import FORMATS, NullRenderer, Renderer, footer_text, mark_for
 from .notebook import NotebookRenderer
 from .terminal import TerminalRenderer
 
@@ -21,7 +21,6 @@ __all__ = [
     "Renderer",
     "TerminalRenderer",
     "footer_text",
-    "format_cost",
     "make_renderer",
     "mark_for",
     "renderer_kind",

@@ -18,8 +18,8 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Any
 
-from .._accounting import CHARS_PER_TOKEN, Budget, BudgetExceeded, SpendGuard, estimate_prompt_tokens
-from .._core import ConfigError, OpenRouterError, StreamError
+from .._accounting import CHARS_PER_TOKEN, Budget, SpendGuard, estimate_prompt_tokens
+from .._core import BudgetExceeded, ConfigError, OpenRouterError, StreamError
 from .._accounting import Ledger
 from .._client import PartialAnswer
 from .._core import ChatResponse, Done, StreamEvent, UsageEvent

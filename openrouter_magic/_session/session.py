@@ -164,12 +164,12 @@ class Session:
         """The catalog row of ``model`` from memory or the disk copy (never the network); None if unknown."""
         if not model:
             return None
-        from .._accounting import model_prices
+        from .._catalog import catalog_row
 
         if self._catalog is None and self._disk_catalog is None:
             self._disk_catalog = self.catalog_store.cached(self.settings()["base_url"].value) or False
         source = self._catalog or self._disk_catalog
-        return model_prices(source.frame, model) if source else None
+        return catalog_row(source.frame, model) if source else None
 
     async def prices_for(self, model: str | None) -> dict[str, Any] | None:
         """The catalog row of ``model``, loading the catalog (cache or network) when needed."""
@@ -260,7 +260,7 @@ class Session:
         """``check_budget`` from inside a coroutine; returns the summed worst case (None without a budget)."""
         if self.budget is None:
             return None
-        from .._accounting import BudgetExceeded
+        from .._core import BudgetExceeded
 
         prices = {model: await self.prices_for(model) for model, _, _ in requests}
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+from ..._core import usd
 from ..._render import markdown_to_html
 from .pane import PaneState
 
@@ -29,18 +30,6 @@ CSS = (  # shared by the live widget (inside its HTML widgets) and the static pa
 )
 
 
-def money(cost: float | None) -> str:
-    """``$0.000123``; ``$0`` for free; ``cost ?`` when unknown (never a made-up 0)."""
-    if cost is None:
-        return "cost ?"
-    if cost == 0:
-        return "$0"
-    if cost >= 0.01:
-        return f"${cost:.4f}"
-    short = f"{cost:.8f}".rstrip("0").rstrip(".")
-    return f"${short}" if short not in ("0", "-0") else f"${cost:.2e}"
-
-
 def footer_text(pane: PaneState) -> str:
     """One line of timings, tokens and cost; a ticking total while the answer streams."""
     if pane.status == "waiting":
@@ -58,7 +47,7 @@ def footer_text(pane: PaneState) -> str:
     if pane.tokens_per_s is not None:
         parts.append(f"{pane.tokens_per_s:.1f} tok/s")
     if pane.finished:
-        parts.append(money(pane.cost))
+        parts.append(usd(pane.cost, unknown="cost ?"))  # never a made-up 0
     return " · ".join(parts)
 
 
@@ -105,7 +94,7 @@ def summary_text(panes: Sequence[PaneState], wall_s: float | None = None) -> str
     if wall_s is not None:
         parts.append(f"wall {wall_s:.2f} s")
     costs = [pane.cost for pane in panes if pane.cost is not None]
-    parts.append("total " + (money(sum(costs)) if costs else "cost ?"))
+    parts.append("total " + usd(sum(costs) if costs else None, unknown="cost ?"))
     return " · ".join(parts)
 
 
