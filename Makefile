@@ -20,11 +20,14 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
 
+# The layering contracts and strict typing of the two lowest layers first (seconds), then the suite.
 test: $(STAMP) chromium
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 demo: $(STAMP)
-	$(PY) -m openrouter_magic.demo
+	$(PY) tools/demo.py
 
 # jupyter-ai's magics are the %load_ext baseline: a separate venv, never the project's own.
 build/bench-ai/bin/python: benchmarks/baseline-constraints.txt
@@ -36,7 +39,7 @@ bench: $(STAMP) build/bench-ai/bin/python
 	$(PY) benchmarks/run.py
 
 lab: $(STAMP)
-	$(PY) -m openrouter_magic.demo --lab
+	$(PY) tools/demo.py --lab
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

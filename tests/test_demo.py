@@ -1,4 +1,4 @@
-"""``make demo`` and ``make lab`` (``python -m openrouter_magic.demo``), run as a user would, in subprocesses.
+"""``make demo`` and ``make lab`` (``python tools/demo.py``), run as a user would, in subprocesses.
 
 The demo runs once per module into a temporary folder, never with npm (no network in tests): its renderer
 folder holds stand-in files, which is enough to check that the pages point at them by relative paths and at
@@ -7,6 +7,7 @@ no CDN. Whether the real renderer draws the widgets is looked at with chromium b
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -20,7 +21,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from openrouter_magic import demo
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "tools" / "demo.py"  # a script of the repository, not a module of the package
+_spec = importlib.util.spec_from_file_location("demo_tool", DEMO)
+demo = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(demo)
 
 pytestmark = pytest.mark.kernel
 
@@ -35,8 +40,8 @@ def _env(tmp: Path) -> dict[str, str]:
 
 
 def run_demo(tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    """``python -m openrouter_magic.demo ARGS`` with no key and no home of the user's."""
-    return subprocess.run([sys.executable, "-m", "openrouter_magic.demo", "--no-npm", *args], env=_env(tmp),
+    """``python tools/demo.py ARGS`` with no key and no home of the user's."""
+    return subprocess.run([sys.executable, str(DEMO), "--no-npm", *args], env=_env(tmp),
                           capture_output=True, text=True, timeout=180)
 
 
@@ -135,7 +140,7 @@ def test_fetching_the_renderer_without_npm_gives_none_and_leaves_no_files(tmp_pa
 
 def test_lab_serves_the_example_notebooks_and_prints_the_url(tmp_path):
     port = _free_port()
-    lab = subprocess.Popen([sys.executable, "-m", "openrouter_magic.demo", "--lab", "--no-browser",
+    lab = subprocess.Popen([sys.executable, str(DEMO), "--lab", "--no-browser",
                             f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.token=t0ken"],
                            env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -1,4 +1,4 @@
-"""``make demo``: the newcomer's first run (``python -m openrouter_magic.demo``).
+"""``make demo``: the newcomer's first run (``python tools/demo.py``; not part of the installed package).
 
 1. streams one short answer from the embedded emulator to the terminal, with its usage and cost;
 2. executes the example notebooks headless (against the sandbox, or real OpenRouter when
@@ -7,7 +7,8 @@
    once with ``npm pack`` into ``build/npm/`` and referenced by relative paths (no CDN);
 4. prints where the files are and a summary (models in the catalog, answers streamed, total cost).
 
-``--lab`` opens JupyterLab on ``examples/`` instead (``make lab``).
+``--lab`` opens JupyterLab on ``examples/`` instead (``make lab``). It needs the package installed
+(``make`` does it: ``pip install -e '.[dev]'``) and the repository around it (``examples/``, ``build/``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import tarfile
 import time
 from pathlib import Path
 from typing import Any
+
+from openrouter_magic._core import usd  # the one money formatter
 
 __all__ = ["main"]
 
@@ -43,9 +46,8 @@ def _say(text: str = "") -> None:
 
 async def _stream_one(prompt: str) -> Any:
     """Stream an answer from a fresh emulator, printing text as it arrives; returns the ChatResponse."""
-    from ._client import OpenRouter
-    from ._core import Done, TextDelta
-    from .testing import FakeOpenRouter
+    from openrouter_magic import Done, OpenRouter, TextDelta
+    from openrouter_magic.testing import FakeOpenRouter
 
     with FakeOpenRouter(chunk_delay=0.01) as fake:
         async with OpenRouter(api_key="demo-key-not-a-secret", base_url=fake.base_url) as client:
@@ -64,7 +66,7 @@ def stream_demo() -> None:
     _say(f"▶ 1/3  streaming one answer from the embedded emulator ({DEMO_MODEL}):\n")
     response = asyncio.run(_stream_one("Explain server-sent events in two sentences."))
     usage = response.usage
-    cost = "?" if response.cost is None else f"${response.cost:.6f}"
+    cost = usd(response.cost)
     _say(f"\n   {usage.prompt_tokens} in / {usage.completion_tokens} out tokens · first token "
          f"{response.ttft_s or 0:.2f} s · total {response.elapsed_s or 0:.2f} s · cost {cost} (emulator)\n")
 
@@ -241,7 +243,7 @@ def _report(pages: list[Path], renderer: dict | None, npm_dir: Path, facts: dict
              f" into {npm_dir} and unpack each into html-manager/ and requirejs/, or re-run with npm)")
     models = "?" if facts["models"] is None else facts["models"]
     _say(f"\n✓ demo done: {models} models in the catalog · {facts['answers']} answers streamed · "
-         f"total cost ${facts['cost']:.6f}")
+         f"total cost {usd(facts['cost'])}")
     _say("  open the HTML files above in a browser, or run `make lab` to try the notebooks live.")
 
 
@@ -261,7 +263,7 @@ def lab(extra: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m openrouter_magic.demo", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python tools/demo.py", description=__doc__.splitlines()[0])
     parser.add_argument("--lab", action="store_true", help="open JupyterLab on examples/ instead")
     parser.add_argument("--out", default=str(BUILD / "demo"), help="where executed notebooks and HTML go")
     parser.add_argument("--npm-dir", default=str(BUILD / "npm"), help="where the widget renderer is unpacked")
