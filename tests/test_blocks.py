@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mistune
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +14,7 @@ from openrouter_magic._render.blocks import (
     unwrap_fence,
     window,
 )
+from openrouter_magic._render.markdown import markdown_body
 
 
 def split(text: str, chunk: int = 3, max_chars: int = 2000, mode: str = "markdown") -> list:
@@ -100,6 +100,10 @@ _BLOCKS = st.sampled_from(
         "Text then\n```\nfence\n```\ndirectly after",
         "- item\n```\nfence\n\n```\nafter fence",
         "Paragraph\n- interrupted by a list",
+        "Inline $x^2$ math and $5 or $10.",
+        "$$\n\\frac{a}{b}\n\n= c\n$$",
+        "See <https://example.org> and [a link](https://example.org/a_b).",
+        "<img src=x onerror=alert(1)> raw html\n<script>x()</script>",
     ]
 )
 
@@ -111,8 +115,7 @@ def test_rendering_the_pieces_one_by_one_equals_rendering_the_whole_text(blocks,
     text = "".join(block + sep for block, sep in zip(blocks, seps))
     pieces = split(text, chunk=chunk)
     assert "".join(piece.text for piece in pieces) == text
-    render = mistune.create_markdown(plugins=["table"])
-    assert "".join(render(piece.text) for piece in pieces) == render(text)
+    assert "".join(markdown_body(piece.text) for piece in pieces) == markdown_body(text)
 
 
 @pytest.mark.parametrize(

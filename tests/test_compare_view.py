@@ -11,6 +11,7 @@ from IPython.utils.capture import capture_output
 from openrouter_magic import OpenRouter
 from openrouter_magic._widgets.compare.api import build_messages, compare_from_magic
 from openrouter_magic._render.markdown import markdown_to_html
+from openrouter_magic._widgets.compare.pane import PaneState
 from openrouter_magic._widgets.compare.view import CompareView
 from openrouter_magic._widgets.compare.playground import Playground
 from openrouter_magic._session.session import Session
@@ -197,21 +198,31 @@ async def test_the_playground_stop_button_cancels_the_run(server, session):
 
 
 @pytest.mark.parametrize(("markdown", "expected"), [
-    ("a <script>x</script>", "<p>a &lt;script&gt;x&lt;/script&gt;</p>"),
-    ("**bold** and *it* and snake_case_name", "<p><strong>bold</strong> and <em>it</em> and snake_case_name</p>"),
-    ("use `a<b>` here", "<p>use <code>a&lt;b&gt;</code> here</p>"),
-    ("```py\nif a<b:\n    pass\n```", '<pre><code class="language-py">if a&lt;b:\n    pass</code></pre>'),
-    ("```\nstill streaming <", "<pre><code>still streaming &lt;</code></pre>"),
-    ("- one\n- two", "<ul><li>one</li><li>two</li></ul>"),
-    ("1. one\n2. two", "<ol><li>one</li><li>two</li></ol>"),
-    ("# Title", "<h1>Title</h1>"),
-    ("first\n\nsecond", "<p>first</p>\n<p>second</p>"),
+    ("a <script>x</script>", "<p>a &lt;script&gt;x&lt;/script&gt;</p>\n"),
+    ("**bold** and *it* and snake_case_name", "<p><strong>bold</strong> and <em>it</em> and snake_case_name</p>\n"),
+    ("use `a<b>` here", "<p>use <code>a&lt;b&gt;</code> here</p>\n"),
+    ("```\nstill streaming <", "<pre><code>still streaming &lt;</code></pre>\n"),
+    ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"),
+    ("1. one\n2. two", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n"),
+    ("# Title", "<h1>Title</h1>\n"),
+    ("first\n\nsecond", "<p>first</p>\n<p>second</p>\n"),
     ("[ok](https://x.org/?a=1&b=2) [no](javascript:alert(1))",
-     '<p><a href="https://x.org/?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">ok</a> [no](javascript:alert(1))</p>'),
-    ('<img src=x onerror="alert(1)">', "<p>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</p>"),
+     '<p><a href="https://x.org/?a=1&amp;b=2" rel="noopener noreferrer">ok</a> [no](javascript:alert(1))</p>\n'),
+    ('<img src=x onerror="alert(1)">', "<p>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</p>\n"),
+    ("| a | b |\n|---|---|\n| 1 | 2 |", "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n"
+     "<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n"),
 ])
-def test_markdown_becomes_safe_html(markdown, expected):
-    assert markdown_to_html(markdown) == expected
+def test_pane_markdown_becomes_safe_html_in_one_answer_element(markdown, expected):
+    assert markdown_to_html(markdown) == f'<div class="orm-answer mathjax_ignore tex2jax_ignore">{expected}</div>'
+
+
+def test_a_pane_uses_the_same_renderer_as_a_single_answer():
+    from openrouter_magic._render.bundles import piece_bundle
+    from openrouter_magic._render.blocks import Piece
+    from openrouter_magic._widgets.compare.format import text_html
+
+    text = "Hi <img src=x onerror=alert(1)>\n\n```py\nx = 1\n```\n\n$x^2$"
+    assert text_html(PaneState(A, text=text)) == piece_bundle(Piece(text), "markdown")["text/html"]
 
 
 async def test_a_reasoning_model_shows_that_it_is_thinking_before_its_answer(server, client):

@@ -12,7 +12,8 @@ from IPython.utils.capture import capture_output
 
 from openrouter_magic._render.select import NotebookRenderer, make_renderer
 from openrouter_magic._core.types import ChatResponse
-from render_helpers import Clock, answer_markdown, final_states, long_markdown, sent_bytes, stream
+from render_helpers import (Clock, answer_markdown, answer_pieces, final_states, is_answer, long_markdown, sent_bytes,
+                            stream)
 
 ANSWER = "# Title\n\nFirst paragraph.\n\n```python\nx = 1\n\n\ny = 2\n```\n\n- a\n- b\n\nLast words."
 
@@ -20,6 +21,10 @@ ANSWER = "# Title\n\nFirst paragraph.\n\n```python\nx = 1\n\n\ny = 2\n```\n\n- a
 @pytest.fixture
 def clock():
     return Clock()
+
+
+def answer_html(outputs):
+    return "".join(state["text/html"] for state in final_states(outputs) if is_answer(state))
 
 
 def notebook(shell, clock, fmt="markdown", **options):
@@ -49,7 +54,7 @@ def test_the_first_token_replaces_the_waiting_indicator_in_the_same_display(shel
     assert "waiting for first token… 0.0s" in first.data["text/plain"]
     assert "openai/gpt-4o" in first.data["text/plain"]
     assert "waiting for first token… 1.2s" in tick.data["text/plain"] and tick.update
-    assert token.update and token.data["text/markdown"] == "Hi"
+    assert token.update and token.data["text/plain"] == "Hi" and "<p>Hi</p>" in token.data["text/html"]
     assert len({o.transient["display_id"] for o in cap.outputs}) == 1
 
 
@@ -120,8 +125,7 @@ def test_a_blank_line_inside_an_open_fence_does_not_end_the_block(shell, clock):
         renderer.start("m")
         stream(renderer, text, clock, chunk=2, dt=0.3)
         renderer.finish(None, None)
-    blocks = [s["text/markdown"] for s in final_states(cap.outputs)]
-    assert blocks == ["Intro.\n\n", "```python\ndef f():\n\n    return 1\n```\n\n", "Outro paragraph."]
+    assert answer_pieces(cap.outputs) == ["Intro.\n\n", "```python\ndef f():\n\n    return 1\n```\n\n", "Outro paragraph."]
 
 
 def test_a_fence_too_long_for_one_block_is_merged_into_one_display_at_the_end(shell, clock):
@@ -131,11 +135,13 @@ def test_a_fence_too_long_for_one_block_is_merged_into_one_display_at_the_end(sh
         renderer = notebook(shell, clock, max_block_chars=500)
         renderer.start("m")
         stream(renderer, text, clock, chunk=6, dt=0.05)
-        streamed = [o.data.get("text/markdown", "") for o in cap.outputs if not o.update]
+        streamed = [o.data for o in cap.outputs if not o.update and is_answer(o.data)]
         renderer.finish(None, None)
-    assert any(s.startswith("```python\n") and not s.startswith("```python\nv0") for s in streamed)
+    # a display that starts inside the fence still renders as highlighted python code
+    assert any(d["text/plain"].startswith("v") and '<pre><code class="language-python">' in d["text/html"]
+               for d in streamed)
     assert answer_markdown(cap.outputs) == text
-    non_empty = [s["text/markdown"] for s in final_states(cap.outputs) if s["text/markdown"]]
+    non_empty = answer_pieces(cap.outputs)
     assert non_empty[0] == "Code:\n\n"
     assert non_empty[1].startswith(f"```python\n{code}```\n\n")  # the whole fence in one display
 
@@ -147,7 +153,8 @@ def test_link_references_force_one_whole_rendering_at_the_end(shell, clock):
         renderer.start("m")
         stream(renderer, text, clock, chunk=3, dt=0.3)
         renderer.finish(None, None)
-    assert [s["text/markdown"] for s in final_states(cap.outputs) if s["text/markdown"]] == [text]
+    assert answer_pieces(cap.outputs) == [text]
+    assert '<a href="https://example.org" rel="noopener noreferrer">the docs</a>' in answer_html(cap.outputs)
 
 
 def test_reasoning_streams_into_an_open_block_that_closes_when_the_answer_starts(shell, clock):
@@ -167,7 +174,7 @@ def test_reasoning_streams_into_an_open_block_that_closes_when_the_answer_starts
     states = final_states(cap.outputs)
     assert states[0]["text/html"].startswith("<details>")
     assert "Let me think <carefully>. Step two." in states[0]["text/plain"]
-    assert states[1]["text/markdown"] == "Answer."
+    assert states[1]["text/plain"] == "Answer." and is_answer(states[1])
 
 
 def test_text_format_sends_plain_text_only(shell, clock):
@@ -190,7 +197,8 @@ def test_code_format_shows_one_highlighted_fence_with_the_language(shell, clock)
         stream(renderer, text, clock, dt=0.3)
         renderer.finish(None, None)
     (state,) = final_states(cap.outputs)
-    assert state["text/markdown"] == "````python\ndef f():\n    return '```'\n````"
+    assert '<pre><code class="language-python">' in state["text/html"] and "&#x27;```&#x27;" not in state["text/html"]
+    assert "return </span>" in state["text/html"] and "'```'" in state["text/html"]  # highlighted, not cut short
     assert state["text/plain"] == "def f():\n    return '```'"
 
 
@@ -225,7 +233,8 @@ def test_html_format_renders_html_at_the_end(shell, clock):
         stream(renderer, "<b>bold</b> move", clock, dt=0.3)
         renderer.finish(None, None)
     assert "text/html" not in cap.outputs[-2].data
-    assert final_states(cap.outputs) == [{"text/html": "<b>bold</b> move", "text/plain": "<b>bold</b> move"}]
+    assert final_states(cap.outputs) == [{"text/html": '<div class="orm-answer mathjax_ignore tex2jax_ignore">'
+                                                       "<b>bold</b> move</div>", "text/plain": "<b>bold</b> move"}]
 
 
 def test_every_display_has_a_real_text_plain(shell, clock):
@@ -309,7 +318,7 @@ def test_close_before_any_token_removes_the_waiting_indicator(shell, clock):
         renderer.close()
         renderer.close()
         renderer.text("too late")
-    assert final_states(cap.outputs) == [{"text/markdown": "", "text/plain": ""}]
+    assert final_states(cap.outputs) == [{"text/html": "", "text/plain": ""}]
 
 
 def test_close_after_some_text_keeps_it(shell, clock):
@@ -331,7 +340,7 @@ def test_without_start_reasoning_and_text_still_use_one_display_each(shell, cloc
         renderer.finish(None, None)
     states = final_states(cap.outputs)
     assert len(states) == 2
-    assert states[0]["text/plain"].endswith("\nabc") and states[1]["text/markdown"] == "Answer"
+    assert states[0]["text/plain"].endswith("\nabc") and states[1]["text/plain"] == "Answer"
 
 
 def test_code_without_a_language_is_highlighted_as_python(shell, clock):
@@ -340,4 +349,6 @@ def test_code_without_a_language_is_highlighted_as_python(shell, clock):
         renderer.start("m")
         renderer.text("x = 1\n")
         renderer.finish(None, None)
-    assert final_states(cap.outputs)[0]["text/markdown"] == "```python\nx = 1\n```"
+    (state,) = final_states(cap.outputs)
+    assert state["text/plain"] == "x = 1"
+    assert '<pre><code class="language-python">x = <span style="color:#' in state["text/html"]  # 1 is coloured

@@ -90,7 +90,10 @@ def test_a_streamed_answer_in_a_kernel_updates_the_display_and_is_saved_once(exe
     assert types.count("display_data") + updates < 200  # throttled, never one per piece
     # Saved: the final state of each display; the answer's markdown, concatenated, is the answer once.
     displays = [o for o in outputs if o.output_type == "display_data"]
-    assert "".join(o.data.get("text/markdown", "") for o in displays) == answer
+    answer_displays = [o for o in displays if o.data["text/html"] == ""
+                       or o.data["text/html"].startswith('<div class="orm-answer')]
+    assert not any("text/markdown" in o.data for o in displays)  # answers are published as safe HTML (§13)
+    assert "".join(o.data["text/plain"] for o in answer_displays) == answer
     plain = "".join(o.data["text/plain"] for o in displays)
     assert plain == answer + "demo/model · $0.000123"  # the answer once, then the footer; no indicator left
     nbformat.validate(nb)
@@ -102,4 +105,5 @@ def test_the_waiting_indicator_ticks_on_the_kernel_loop_until_the_first_token(ex
                if m["type"].endswith("display_data") and "waiting" in m["content"]["data"]["text/plain"]]
     assert len(waiting) >= 5, waiting  # 0.0s, 0.1s, … refreshed while nothing arrived
     assert waiting[-1].endswith(("0.9s", "1.0s", "1.1s"))
-    assert [o.data["text/markdown"] for o in nb.cells[1].outputs] == ["Finally."]
+    assert [o.data["text/plain"] for o in nb.cells[1].outputs] == ["Finally."]
+    assert "<p>Finally.</p>" in nb.cells[1].outputs[0].data["text/html"]

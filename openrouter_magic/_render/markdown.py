@@ -1,126 +1,109 @@
-"""A small, safe markdown → HTML converter for the comparison panes.
+"""Safe markdown → HTML for answers, which are untrusted input (DESIGN §13).
 
-Pane texts are ``HTML`` widget values, so the kernel has to produce HTML itself. Everything the model
-wrote is escaped first; only the few constructs chat answers use are turned back into tags: paragraphs,
-headings, fenced code (an unclosed fence — a stream still running — runs to the end), inline code,
-bold, italic, bullet and numbered lists, block quotes, and ``http(s)`` links. No raw HTML ever passes.
+One renderer for every place an answer is shown: single answers (streamed pieces and the final
+rendering), ``--chat``, comparison panes, reasoning blocks, model descriptions. It is markdown-it-py
+(CommonMark plus tables and strikethrough) with raw HTML off, so ``<script>`` or ``<img onerror=…>`` in an
+answer shows as text. On top of that:
+
+- links and autolinks only for ``http:``, ``https:`` and ``mailto:`` (anything else stays literal text),
+  with ``rel="noopener noreferrer"`` and no ``target``;
+- images become links: a remote image would load by itself, and a prompt-injected answer could leak what
+  the model read through its URL without anyone clicking;
+- ``$x^2$``, ``$$…$$`` (dollarmath) keep their delimiters as text in a ``mathjax_process`` element inside
+  an answer marked ``mathjax_ignore``: JupyterLab's MathJax typesets that math and nothing else (so
+  "$5 and $10" stays money), and TeX that builds links or loads code (``\\href``, ``\\require``…) is shown
+  as code instead of being typeset;
+- fenced code is highlighted by Pygments with inline colours (outputs of untrusted notebooks keep
+  ``style`` attributes but lose ``<style>`` elements).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
+from typing import Any
 
-__all__ = ["markdown_to_html"]
+__all__ = ["ANSWER_CLASS", "markdown_body", "markdown_to_html", "safe_url"]
 
-_FENCE = re.compile(r"^\s*(```|~~~)\s*([\w+#.-]*)")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
-_NUMBER = re.compile(r"^\s*\d{1,9}[.)]\s+(.*)$")
-_QUOTE = re.compile(r"^\s*>\s?(.*)$")
-_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
-
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
-_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
-_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^\s)]+)\)")
+ANSWER_CLASS = "orm-answer mathjax_ignore tex2jax_ignore"
+REL = "noopener noreferrer"
+_MATH_CLASS = "orm-math mathjax_process tex2jax_process"
+_DEEPEST = 19  # markdown-it's maxNesting (20) minus one: a token this deep means the parser gave up
+_SCHEME = re.compile(r"^(?:https?:|mailto:)", re.I)
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+# MathJax commands that make links, add attributes or load extensions: never typeset an answer's use of them.
+_UNSAFE_TEX = re.compile(r"\\(?:href|url|require|class|cssId|style|data|mmlToken)(?![A-Za-z])")
 
 
 def markdown_to_html(text: str) -> str:
-    """Render chat markdown as escaped, tag-limited HTML (safe to put in an ``HTML`` widget)."""
-    out: list[str] = []
-    lines = text.replace("\r\n", "\n").split("\n")
-    i = 0
-    while i < len(lines):
-        i = _block(lines, i, out)
-    return "\n".join(out)
+    """Render an answer's markdown as safe HTML in one ``orm-answer`` element ("" for no text)."""
+    if not text:
+        return ""
+    return f'<div class="{ANSWER_CLASS}">{markdown_body(text)}</div>'
 
 
-def _block(lines: list[str], i: int, out: list[str]) -> int:
-    """Render the block starting at line ``i``; return the index after it."""
-    line = lines[i]
-    if not line.strip():
-        return i + 1
-    fence = _FENCE.match(line)
-    if fence:
-        return _code_block(lines, i, fence, out)
-    heading = _HEADING.match(line)
-    if heading:
-        level = len(heading.group(1))
-        out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
-        return i + 1
-    if _RULE.match(line):
-        out.append("<hr>")
-        return i + 1
-    if _BULLET.match(line) or _NUMBER.match(line):
-        return _list(lines, i, out)
-    if _QUOTE.match(line):
-        return _quote(lines, i, out)
-    return _paragraph(lines, i, out)
+def markdown_body(text: str) -> str:
+    """The safe HTML of ``text`` without the wrapping element (pieces of one answer join into the whole)."""
+    md = _parser()
+    tokens = md.parse(text)
+    if any(token.level >= _DEEPEST for token in tokens):
+        # markdown-it stops at 20 levels instead of recursing and drops what lies deeper (and may drop
+        # the rest of the block): show such an answer whole, as plain text, rather than hide part of it.
+        return f'<pre style="white-space:pre-wrap">{html.escape(text, quote=False)}</pre>\n'
+    return md.renderer.render(tokens, md.options, {})
 
 
-def _code_block(lines: list[str], i: int, fence: re.Match, out: list[str]) -> int:
-    marker, lang = fence.group(1), fence.group(2)
-    body: list[str] = []
-    i += 1
-    while i < len(lines) and not lines[i].strip().startswith(marker):
-        body.append(lines[i])
-        i += 1
-    attr = f' class="language-{html.escape(lang, quote=True)}"' if lang else ""
-    out.append(f"<pre><code{attr}>{html.escape(chr(10).join(body), quote=False)}</code></pre>")
-    return i + 1
+def safe_url(url: str) -> bool:
+    """Whether ``url`` may be a link target: absolute ``http(s):`` or ``mailto:`` only."""
+    return bool(_SCHEME.match(_INVISIBLE.sub("", url)))
 
 
-def _list(lines: list[str], i: int, out: list[str]) -> int:
-    ordered = bool(_NUMBER.match(lines[i])) and not _BULLET.match(lines[i])
-    pattern = _NUMBER if ordered else _BULLET
-    items: list[str] = []
-    while i < len(lines) and lines[i].strip():
-        item = pattern.match(lines[i])
-        if item:
-            items.append(item.group(1))
-        elif items and (lines[i].startswith((" ", "\t")) or _BULLET.match(lines[i]) or _NUMBER.match(lines[i])):
-            items[-1] += "\n" + lines[i].strip()  # continuation or nested item: folded into the last one
-        else:
-            break
-        i += 1
-    tag = "ol" if ordered else "ul"
-    out.append(f"<{tag}>" + "".join(f"<li>{_inline(item)}</li>" for item in items) + f"</{tag}>")
-    return i
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    """The configured markdown-it instance (built once: about 2 ms, imports markdown-it lazily)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    from .highlight import highlight
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                   "highlight": highlight})
+    md.enable(["table", "strikethrough"])
+    # Pandoc's rule for inline math: no space inside the dollars, no digit after the closing one.
+    md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True)
+    md.validateLink = safe_url
+    md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("image", _image)
+    md.add_render_rule("math_inline", _math("span", "$"))
+    md.add_render_rule("math_inline_double", _math("span", "$$"))
+    md.add_render_rule("math_block", _math("div", "$$"))
+    return md
 
 
-def _quote(lines: list[str], i: int, out: list[str]) -> int:
-    body: list[str] = []
-    while i < len(lines) and _QUOTE.match(lines[i]):
-        body.append(_QUOTE.match(lines[i]).group(1))
-        i += 1
-    out.append(f"<blockquote>{markdown_to_html(chr(10).join(body))}</blockquote>")
-    return i
+def _link_open(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    token.attrSet("rel", REL)
+    return self.renderToken(tokens, idx, options, env)
 
 
-def _paragraph(lines: list[str], i: int, out: list[str]) -> int:
-    body: list[str] = []
-    while i < len(lines) and lines[i].strip():
-        line = lines[i]
-        if body and (_FENCE.match(line) or _HEADING.match(line) or _BULLET.match(line) or _NUMBER.match(line)):
-            break
-        body.append(line.strip())
-        i += 1
-    out.append(f"<p>{_inline(chr(10).join(body))}</p>")
-    return i
+def _image(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env) or "image"
+    src = html.escape(token.attrGet("src") or "", quote=True)
+    return f'<a class="orm-image" href="{src}" rel="{REL}">🖼 {html.escape(alt)}</a>'
 
 
-def _inline(text: str) -> str:
-    """Escape, then turn code spans, links, bold and italic back into tags."""
-    spans: list[str] = []
+def _math(tag: str, delimiter: str) -> Any:
+    """A render rule that keeps ``delimiter``-wrapped TeX as text for MathJax to typeset."""
+    block = tag == "div"
 
-    def keep(match: re.Match) -> str:
-        spans.append(f"<code>{html.escape(match.group(2).strip(), quote=False)}</code>")
-        return f"\x00{len(spans) - 1}\x00"
+    def render(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+        content = tokens[idx].content.strip("\n") if block else tokens[idx].content
+        tex = html.escape(f"{delimiter}{content}{delimiter}", quote=False)
+        end = "\n" if block else ""
+        if _UNSAFE_TEX.search(content):
+            return f"<{tag}><code>{tex}</code></{tag}>{end}"
+        return f'<{tag} class="{_MATH_CLASS}">{tex}</{tag}>{end}'
 
-    text = _CODE_SPAN.sub(keep, text.replace("\x00", ""))
-    text = html.escape(text, quote=True)
-    text = _LINK.sub(r'<a href="\2" target="_blank" rel="noopener noreferrer">\1</a>', text)
-    text = _BOLD.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", text)
-    text = _ITALIC.sub(lambda m: f"<em>{m.group(1) or m.group(2)}</em>", text)
-    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
+    return render

@@ -20,9 +20,11 @@ CSS = (  # shared by the live widget (inside its HTML widgets) and the static pa
     ".orm-compare{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px}"
     ".orm-compare-grid{display:grid;gap:8px}"
     ".orm-compare-pane{border:1px solid #ccc;border-radius:4px;padding:4px 8px;min-width:0;overflow-wrap:anywhere}"
-    ".orm-compare .widget-html-content{line-height:1.45;font-size:13px}"
+    ".orm-compare :is(.widget-html-content,.widget-htmlmath-content){line-height:1.45;font-size:13px}"
     ".orm-compare-text p,.orm-compare-text ul,.orm-compare-text ol,.orm-compare-text pre{margin:0 0 .5em}"
     ".orm-compare-text pre{white-space:pre-wrap;background:rgba(128,128,128,.08);padding:4px}"
+    ".orm-compare-text table{border-collapse:collapse;margin:0 0 .5em}"
+    ".orm-compare-text :is(td,th){border:1px solid rgba(128,128,128,.4);padding:1px 6px}"
     ".orm-compare-footer,.orm-compare-footer .widget-html-content{color:#666;font-size:11px}"
     ".orm-compare-badge{display:inline-block;background:#e6f4ea;color:#137333;border-radius:8px;"
     "padding:0 6px;margin:2px 4px 0 0;font-size:11px;line-height:1.6}"
@@ -58,7 +60,7 @@ def header_html(pane: PaneState) -> str:
 
 
 def text_html(pane: PaneState) -> str:
-    """The answer so far, markdown rendered (a placeholder before the first token)."""
+    """The answer so far, through the same safe renderer as single answers (a placeholder before the first token)."""
     if not pane.text:
         if pane.finished:
             return ""

@@ -65,7 +65,8 @@ class ComparePane(widgets.VBox):
 
     def __init__(self, model: str) -> None:
         self.header = _html("orm-compare-header")
-        self.text = _html("orm-compare-text", max_height="420px", overflow="auto")
+        # HTMLMath: ipywidgets' HTML view never typesets, and answers carry math (only it is typeset, §13)
+        self.text = _html("orm-compare-text", widgets.HTMLMath, max_height="420px", overflow="auto")
         self.notice = _html("orm-compare-notice")
         self.footer = _html("orm-compare-footer")
         self.badges = _html("orm-compare-badges")
@@ -204,7 +205,7 @@ class CompareView(StaticFallback, widgets.VBox):
         return f"<CompareView {len(self.models)} models, {self.status}: {fmt.summary_text(self._states)}>"
 
 
-def _html(css_class: str, **layout: str) -> widgets.HTML:
-    widget = widgets.HTML(layout=widgets.Layout(**layout)) if layout else widgets.HTML()
+def _html(css_class: str, kind: type = widgets.HTML, **layout: str) -> widgets.HTML:
+    widget = kind(layout=widgets.Layout(**layout)) if layout else kind()
     widget.add_class(css_class)
     return widget

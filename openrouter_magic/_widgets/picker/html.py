@@ -11,6 +11,7 @@ from typing import Any
 
 from ..._catalog import parse_price
 from ..._catalog import badges, format_context, format_price
+from ..._render import markdown_to_html
 
 __all__ = ["STYLE", "details_html", "error_html", "providers_html", "row_label"]
 
@@ -35,7 +36,7 @@ def _listing(values: Any) -> str:
 
 
 def details_html(row: dict[str, Any]) -> str:
-    """The selected model: name, context, max output, prices, modalities, supported parameters."""
+    """The selected model: name, description, context, max output, prices, modalities, supported parameters."""
     name = row["name"] if isinstance(row["name"], str) else row["id"]
     created = row["created"]
     facts = [
@@ -50,7 +51,18 @@ def details_html(row: dict[str, Any]) -> str:
     ]
     cells = "".join(f"<tr><th>{label}</th><td>{value if label in ('input', 'output', 'parameters') else _esc(value)}"
                     "</td></tr>" for label, value in facts)
-    return f"<b>{_esc(name)}</b> <code>{_esc(row['id'])}</code><table>{cells}</table>"
+    return f"<b>{_esc(name)}</b> <code>{_esc(row['id'])}</code>{_description(row)}<table>{cells}</table>"
+
+
+def _description(row: dict[str, Any]) -> str:
+    """The catalog's markdown description, when the row has one, through the answers' safe renderer.
+
+    Descriptions come from a remote catalog (and from any ``OPENROUTER_BASE_URL``): untrusted like answers.
+    """
+    text = row.get("description")
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    return f'<div class="orm-picker-description">{markdown_to_html(text)}</div>'
 
 
 def _p50(stats: Any, unit: str) -> str:
