@@ -1,17 +1,19 @@
 """Stream benchmarks: ``OpenRouter.stream`` against raw httpx ``aiter_lines`` + ``json.loads``.
 
-A minimal raw-asyncio HTTP server in a subprocess (so it never competes with the client for the GIL)
-serves N chunks of 4 characters with zero delay, one HTTP chunk per SSE event, as OpenRouter does.
-Measured in the same run:
+A plain ``asyncio.start_server`` HTTP server, written below and run in a subprocess (so it never competes
+with the client for the GIL), serves N chunks of 4 characters with zero delay and a keep-alive comment
+(``: OPENROUTER PROCESSING``) after every 8 data events. It writes B SSE events per write, each write one
+HTTP chunk: B = 1 is what OpenRouter does, 16 and 256 are what proxies and busy servers produce.
+Measured in the same run, rounds interleaved (raw, ours, raw, … for every B), best of the rounds:
 
-1. throughput (chunks/s) of ``OpenRouter.stream`` vs raw httpx — target ratio ≥ 1.0;
+1. throughput (chunks/s) of ``OpenRouter.stream`` vs raw httpx at B = 1, 16, 256 — target ratio ≥ 1.0;
 2. per-chunk cost at 200k chunks vs 20k chunks — flat, target ratio ≤ 1.25;
 3. time to first text delta, median of 50 warm requests — target ≤ raw + 1 ms;
 4. peak RSS growth of a 200,000-chunk stream (each side in a fresh subprocess) — target ≤ 1.2× raw.
 
 Both consumers do the same work: read every chunk and keep the answer text.
 
-    python benchmarks/bench_stream.py            # prints the rows
+    python benchmarks/bench_stream.py [--quick]  # prints the rows
     python benchmarks/bench_stream.py --serve    # just the server (prints its port)
 """
 
@@ -29,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+KEY = "sk-or-v1-bench-key-0000"
+BATCHES = (1, 16, 256)
+KEEPALIVE = b": OPENROUTER PROCESSING\n\n"
 CHUNK = (b'{"id":"gen-1790000000-BENCHbenchBENCHbench","object":"chat.completion.chunk","created":1790000000,'
          b'"model":"openai/gpt-4o-mini","provider":"OpenAI","choices":[{"index":0,"delta":{"role":"assistant",'
          b'"content":"%s"},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}')
@@ -39,12 +44,21 @@ TAIL = (b'{"id":"gen-1790000000-BENCHbenchBENCHbench","object":"chat.completion.
 WORDS = [b"abcd", b"efgh", b"ijkl", b"mnop", b" qrs", b"tuv ", b"wxyz", b"0123"]
 
 
-def sse_body(n: int) -> bytes:
-    """The chunked HTTP body of a stream of ``n`` 4-char deltas: one HTTP chunk per SSE event."""
-    events = [b": OPENROUTER PROCESSING\n\n"]
-    events += [b"data: " + CHUNK % WORDS[i % 8] + b"\n\n" for i in range(n)]
+def model_for(n: int, batch: int = 1) -> str:
+    """The model id that asks the server for ``n`` chunks written ``batch`` events at a time."""
+    return f"bench/{n}" if batch == 1 else f"bench/{n}x{batch}"
+
+
+def sse_writes(n: int, batch: int) -> list[bytes]:
+    """The chunked HTTP body of ``n`` 4-char deltas, as one HTTP chunk per ``batch`` SSE events."""
+    events = [KEEPALIVE]
+    for i in range(n):
+        events.append(b"data: " + CHUNK % WORDS[i % 8] + b"\n\n")
+        if i % 8 == 7:
+            events.append(KEEPALIVE)
     events += [b"data: " + TAIL % (n, n + 10) + b"\n\n", b"data: [DONE]\n\n"]
-    return b"".join(b"%x\r\n%s\r\n" % (len(e), e) for e in events) + b"0\r\n\r\n"
+    groups = (b"".join(events[i:i + batch]) for i in range(0, len(events), batch))
+    return [b"%x\r\n%s\r\n" % (len(g), g) for g in groups] + [b"0\r\n\r\n"]
 
 
 async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, cache: dict) -> None:
@@ -56,13 +70,15 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ca
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":")[1])
             body = json.loads(await reader.readexactly(length)) if length else {}
-            n = int(str(body.get("model", "bench/20000")).rsplit("/", 1)[-1])
-            if n not in cache:
-                cache[n] = sse_body(n)
+            n, _, batch = str(body.get("model", "bench/20000")).rsplit("/", 1)[-1].partition("x")
+            key = (int(n), int(batch or 1))
+            if key not in cache:
+                cache[key] = sse_writes(*key)
             writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n"
                          b"transfer-encoding: chunked\r\n\r\n")
-            writer.write(cache[n])
-            await writer.drain()
+            for piece in cache[key]:  # one write per batch of events (asyncio sets TCP_NODELAY)
+                writer.write(piece)
+                await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
         writer.close()
 
@@ -76,7 +92,7 @@ async def _serve_forever() -> None:
 
 
 class Server:
-    """The benchmark server in its own process."""
+    """The benchmark server in its own process (``.url`` is the API base URL)."""
 
     def __enter__(self) -> Server:
         self.proc = subprocess.Popen([sys.executable, __file__, "--serve"], stdin=subprocess.PIPE,
@@ -91,10 +107,10 @@ class Server:
 
 # -- the two consumers ----------------------------------------------------------------------------
 
-async def raw_stream(client, url: str, n: int) -> tuple[str, float | None]:
+async def raw_stream(client, url: str, model: str) -> tuple[str, float | None]:
     """Raw httpx: aiter_lines + json.loads, keeping the text. Returns (text, time to first delta)."""
     started, first, parts = time.perf_counter(), None, []
-    body = {"model": f"bench/{n}", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    body = {"model": model, "messages": [{"role": "user", "content": "hi"}], "stream": True}
     async with client.stream("POST", url + "/chat/completions", json=body) as response:
         async for line in response.aiter_lines():
             if line.startswith("data: ") and line != "data: [DONE]":
@@ -107,34 +123,43 @@ async def raw_stream(client, url: str, n: int) -> tuple[str, float | None]:
     return "".join(parts), first
 
 
-async def our_stream(client, n: int) -> tuple[str, float | None]:
+async def our_stream(client, model: str) -> tuple[str, float | None]:
     """``OpenRouter.stream`` to the end; the text and ttft come from the final response."""
-    from openrouter_magic._core.types import Done
+    from openrouter_magic._core import Done
 
     final = None
-    async for event in client.stream("hi", model=f"bench/{n}"):
+    async for event in client.stream("hi", model=model):
         if type(event) is Done:
             final = event.response
     return final.text, final.ttft_s
 
 
-async def _throughputs(url: str, sizes: list[int], repeats: int) -> dict:
-    """Best wall time per (consumer, size); raw and ours alternate so that load changes hit both."""
+async def _timed(make) -> float:
+    started = time.perf_counter()
+    text, _ = await make()
+    elapsed = time.perf_counter() - started
+    assert text, "the stream delivered no text"
+    return elapsed
+
+
+async def _throughputs(url: str, plan: list[tuple[int, int]], rounds: int) -> dict:
+    """Best wall time per (consumer, n, batch); each round runs raw and ours back to back for every case,
+    alternating which goes first, so that load changes hit both."""
     import httpx
 
     from openrouter_magic import OpenRouter
 
-    results: dict = {}
-    async with httpx.AsyncClient(timeout=60) as raw, OpenRouter("sk-or-v1-bench-key-0000", url) as ours:
-        await raw_stream(raw, url, 100), await our_stream(ours, 100)  # warm connections
-        for n in sizes:
-            for _ in range(repeats):
-                for kind, make in (("raw", lambda: raw_stream(raw, url, n)), ("ours", lambda: our_stream(ours, n))):
-                    started = time.perf_counter()
-                    await make()
-                    elapsed = time.perf_counter() - started
-                    results[(kind, n)] = min(results.get((kind, n), float("inf")), elapsed)
-    return results
+    best: dict = {}
+    async with httpx.AsyncClient(timeout=60) as raw, OpenRouter(KEY, url) as ours:
+        await raw_stream(raw, url, model_for(100)), await our_stream(ours, model_for(100))  # warm connections
+        for r in range(rounds):
+            for n, batch in plan:
+                model = model_for(n, batch)
+                pair = [("raw", lambda: raw_stream(raw, url, model)), ("ours", lambda: our_stream(ours, model))]
+                for kind, make in pair[::-1] if r % 2 else pair:
+                    elapsed = await _timed(make)
+                    best[(kind, n, batch)] = min(best.get((kind, n, batch), float("inf")), elapsed)
+    return best
 
 
 async def _ttfts(url: str, count: int) -> tuple[float, float]:
@@ -143,12 +168,12 @@ async def _ttfts(url: str, count: int) -> tuple[float, float]:
     from openrouter_magic import OpenRouter
 
     raw_t, our_t = [], []
-    async with httpx.AsyncClient(timeout=60) as raw, OpenRouter("sk-or-v1-bench-key-0000", url) as ours:
+    async with httpx.AsyncClient(timeout=60) as raw, OpenRouter(KEY, url) as ours:
         for _ in range(5):
-            await raw_stream(raw, url, 20), await our_stream(ours, 20)
+            await raw_stream(raw, url, model_for(20)), await our_stream(ours, model_for(20))
         for _ in range(count):
-            raw_t.append((await raw_stream(raw, url, 20))[1])
-            our_t.append((await our_stream(ours, 20))[1])
+            raw_t.append((await raw_stream(raw, url, model_for(20)))[1])
+            our_t.append((await our_stream(ours, model_for(20)))[1])
     return statistics.median(raw_t), statistics.median(our_t)
 
 
@@ -165,16 +190,11 @@ def _rss_child(kind: str, url: str, n: int) -> None:
         raise RuntimeError("no VmHWM")
 
     async def main() -> int:
-        if kind == "raw":
-            async with httpx.AsyncClient(timeout=120) as raw:
-                await raw_stream(raw, url, 100)
-                before = hwm()
-                text, _ = await raw_stream(raw, url, n)
-        else:
-            async with OpenRouter("sk-or-v1-bench-key-0000", url) as ours:
-                await our_stream(ours, 100)
-                before = hwm()
-                text, _ = await our_stream(ours, n)
+        async with httpx.AsyncClient(timeout=120) as raw, OpenRouter(KEY, url) as ours:
+            consume = (lambda m: raw_stream(raw, url, m)) if kind == "raw" else (lambda m: our_stream(ours, m))
+            await consume(model_for(100))
+            before = hwm()
+            text, _ = await consume(model_for(n))
         assert len(text) == 4 * n
         return hwm() - before
 
@@ -193,19 +213,28 @@ def _row(name, value, baseline, target, passed, unit, note) -> dict:
             "passed": passed, "unit": unit, "note": note}
 
 
+def _throughput_rows(times: dict, small: int, rounds: int) -> list[dict]:
+    rows = []
+    for batch in BATCHES:
+        raw_rate, our_rate = small / times[("raw", small, batch)], small / times[("ours", small, batch)]
+        rows.append(_row(f"stream throughput, {small:,} chunks, {batch} event{'s' * (batch > 1)} per write",
+                         our_rate, raw_rate, 1.0, our_rate >= raw_rate, "chunks/s",
+                         f"minimum ratio; baseline = raw httpx aiter_lines + json.loads; keep-alive comment every "
+                         f"8 events; best of {rounds} interleaved rounds"))
+    return rows
+
+
 def run(quick: bool = False) -> list[dict]:
-    """All four measurements (``quick``: smaller sizes, for a smoke run)."""
-    small, large, repeats = (2_000, 20_000, 2) if quick else (20_000, 200_000, 3)
+    """All measurements (``quick``: smaller sizes, for a smoke run)."""
+    small, large, rounds = (2_000, 20_000, 3) if quick else (20_000, 200_000, 7)
+    plan = [(small, b) for b in BATCHES] + [(large, 1)]
     with Server() as server:
-        times = asyncio.run(_throughputs(server.url, [small, large], repeats))
+        times = asyncio.run(_throughputs(server.url, plan, rounds))
         raw_ttft, our_ttft = asyncio.run(_ttfts(server.url, 10 if quick else 50))
         raw_rss, our_rss = _rss("raw", server.url, large), _rss("ours", server.url, large)
-    raw_rate, our_rate = small / times[("raw", small)], small / times[("ours", small)]
-    flat_raw = (times[("raw", large)] / large) / (times[("raw", small)] / small)
-    flat = (times[("ours", large)] / large) / (times[("ours", small)] / small)
-    rows = [
-        _row(f"stream throughput, {small:,} chunks", our_rate, raw_rate, 1.0, our_rate >= raw_rate, "chunks/s",
-             "minimum ratio; baseline = raw httpx aiter_lines + json.loads"),
+    flat_raw = (times[("raw", large, 1)] / large) / (times[("raw", small, 1)] / small)
+    flat = (times[("ours", large, 1)] / large) / (times[("ours", small, 1)] / small)
+    return _throughput_rows(times, small, rounds) + [
         _row(f"per-chunk cost {large:,} vs {small:,} chunks", flat, 1.0, 1.25, flat <= 1.25, "ratio",
              f"maximum; 1.0 = perfectly flat (raw httpx: {flat_raw:.3f})"),
         _row("time to first text delta (median of warm requests)", our_ttft * 1000, raw_ttft * 1000,
@@ -214,7 +243,6 @@ def run(quick: bool = False) -> list[dict]:
         _row(f"peak RSS growth, {large:,}-chunk stream", our_rss / 1024, raw_rss / 1024, 1.2,
              our_rss <= 1.2 * max(raw_rss, 1), "MiB", "maximum ratio; each side in a fresh subprocess"),
     ]
-    return rows
 
 
 if __name__ == "__main__":

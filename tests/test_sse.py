@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from openrouter_magic._client.chunks import StreamAccumulator, parse_chunk, parse_completion
 from openrouter_magic._core.errors import StreamError
 from openrouter_magic._client.sse import DONE, SSEDecoder
-from openrouter_magic._core.types import ReasoningDelta, TextDelta, ToolCallDelta, UsageEvent
+from openrouter_magic._client.stream import StreamRun
+from openrouter_magic._core.types import Done, ReasoningDelta, TextDelta, ToolCallDelta, UsageEvent
 from tests.conftest import SHARED, shared_path
 
 STREAM_FILES = sorted(p.name for p in (SHARED / "streams").glob("*.sse.txt")) if SHARED.is_dir() else ["(none)"]
@@ -45,6 +46,11 @@ def frame(*reads: bytes) -> list[bytes]:
     ([b"da", b"ta: ", b"a", b"\n", b"\n"], [b"a"]),
     ([b"data: [DONE]\n\n"], [DONE]),
     ([b'data: {"c":"[DONE]"}\n\n'], [b'{"c":"[DONE]"}']),         # [DONE] inside content is just text
+    ([b"data: a\n\n: k\n\ndata: b\n\ndata: c\n\n"], [b"a", b"b", b"c"]),  # many events in one read
+    ([b"data: a\n\n\n\ndata: b\n\n\ndata: c\n\n"], [b"a", b"b", b"c"]),  # runs of blank lines
+    ([b"data: a\n", b"\ndata: b\n\n"], [b"a", b"b"]),            # the blank line opens the next read
+    ([b"data: a\ndata: b\n\ndata:c\n\ndata\n\n"], [b"a\nb", b"c", b""]),
+    ([b"data: a\n\n: k\ndata: b\n\n"], [b"a", b"b"]),           # a comment inside an event
 ])
 def test_framing_table(reads, expected):
     assert frame(*reads) == expected
@@ -210,16 +216,16 @@ def reference(raw: bytes) -> dict:
 
 
 def replay(reads) -> dict:
-    decoder, acc, done = SSEDecoder(), StreamAccumulator(), False
+    """Framing, then the client's own meaning path (the text fast path included), read by read."""
+    decoder, run, done = SSEDecoder(), StreamRun("m"), False
     for read in reads:
-        for payload in decoder.feed(read):
-            assert not done, "nothing may follow [DONE]"
-            if payload == DONE:
-                done = True
-            else:
-                acc.feed(parse_chunk(payload))
+        payloads = decoder.feed(read)
+        assert not (done and payloads) and DONE not in payloads[:-1], "nothing may follow [DONE]"
+        events, failure = run.meaning(payloads)
+        assert failure is None
+        done = done or bool(events and isinstance(events[-1], Done))
     assert done
-    response = acc.response()
+    response = run.acc.response()
     return {"text": response.text, "reasoning": response.reasoning,
             "tools": [(c.name, c.arguments) for c in response.tool_calls],
             "usage": response.usage.raw or None, "cost": response.cost}

@@ -88,6 +88,11 @@ class StreamAccumulator:
             raise self._failure(error)
         return events
 
+    def add_text(self, text: str) -> None:
+        """Take answer text that arrived without a chunk of its own to parse (the fast path)."""
+        self.started = True
+        self._write(text)
+
     def _identify(self, chunk: dict[str, Any]) -> None:
         self.generation_id = chunk.get("id")
         self.model = chunk.get("model")

@@ -40,6 +40,7 @@ from .._core import (
 from .._core import ConfigError, StreamError, TransportError
 from .http import (
     CONNECT_FAILURES,
+    MAX_BODY_BYTES,
     decode_json,
     describe_body,
     error_in_body,
@@ -69,14 +70,16 @@ class OpenRouter:
     ``connect_timeout`` bounds connecting, ``read_timeout`` the silence between two chunks; ``timeout``
     (seconds or an ``httpx.Timeout``) overrides both. ``max_retries``/``max_retry_wait`` bound the
     retries of 408/429/5xx and failed connections; ``retry_base_delay`` is the first backoff step.
-    ``transport`` replaces httpx's (tests).
+    ``max_body_bytes`` bounds a response body and a single SSE line (DESIGN §13); ``transport``
+    replaces httpx's (tests).
     """
 
     def __init__(self, api_key: str | None = None, base_url: str | None = None, *, timeout: Any = None,
                  connect_timeout: float = DEFAULT_CONNECT_TIMEOUT, read_timeout: float = DEFAULT_READ_TIMEOUT,
                  max_retries: int = DEFAULT_MAX_RETRIES, max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
                  http_referer: str | None = None, x_title: str | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None, retry_base_delay: float = 0.5) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, retry_base_delay: float = 0.5,
+                 max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self._api_key: str | None = api_key_setting(api_key).value or None
         self.base_url: str = base_url_setting(base_url).value
         if not self.base_url.startswith(("http://", "https://")):
@@ -87,6 +90,7 @@ class OpenRouter:
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
         self.retry_base_delay = retry_base_delay
+        self.max_body_bytes = max_body_bytes
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
@@ -152,9 +156,13 @@ class OpenRouter:
             log.debug("%s %s → %s; retry %d in %.2fs", method, path, response.status_code, budget.retries, delay)
             await asyncio.sleep(delay)
 
+    async def _read(self, response: httpx.Response) -> bytes:
+        """The body, within the size bound and the drip rule."""
+        return await read_body(response, self.max_body_bytes, self.timeout.read)
+
     async def _get(self, path: str, params: dict[str, Any] | None = None, *, need_key: bool = False) -> Any:
         response = await self._send("GET", path, params=params, need_key=need_key)
-        body = await read_body(response)
+        body = await self._read(response)
         payload = decode_json(body)
         if payload is None:
             raise TransportError(f"GET {path}: expected JSON, got " + describe_body(response.status_code, body))
@@ -167,7 +175,7 @@ class OpenRouter:
         body = _chat_body(messages, model, params, stream=False)
         started = time.perf_counter()
         response = await self._send("POST", "chat/completions", json=body, need_key=True)
-        raw = await read_body(response)
+        raw = await self._read(response)
         payload = decode_json(raw)
         if payload is None:
             raise TransportError("chat/completions: expected JSON, got " + describe_body(response.status_code, raw))
@@ -191,13 +199,14 @@ class OpenRouter:
         body = _chat_body(messages, model, params, stream=True)
         budget = self._budget()
         while True:
-            run = StreamRun(body["model"])
+            run = StreamRun(body["model"], read_timeout=self.timeout.read, max_line=self.max_body_bytes)
             response = await self._send("POST", "chat/completions", json=body, need_key=True, headers=_SSE,
                                         budget=budget)  # one budget for HTTP errors and early drops
             try:
-                async with aclosing(run.events(response)) as events:
-                    async for event in events:
-                        yield event
+                async with aclosing(run.batches(response)) as batches:
+                    async for batch in batches:  # one list per network read: one generator hop less per event
+                        for event in batch:
+                            yield event
                 return
             except Retryable as again:
                 delay = budget.next_delay()

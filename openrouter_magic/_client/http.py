@@ -4,12 +4,19 @@
 OpenRouter's own message comes out. A non-JSON body, an HTML error page or an empty body give a
 clear message too — never a traceback from inside a parser. The small async helpers at the end read
 bodies and turn httpx's transport exceptions into :class:`TransportError`.
+
+Bodies are read within bounds (DESIGN §13): at most ``MAX_BODY_BYTES`` once decoded (gzip and deflate
+are inflated here, 64 KiB at a time, so a compressed bomb costs no more than its limit), and a body
+that trickles in — no line end and not only whitespace for ``read_timeout`` s — is abandoned.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
+import zlib
+from collections.abc import AsyncIterator
 from http import HTTPStatus
 from typing import Any
 
@@ -19,12 +26,16 @@ from .chunks import error_message
 from .._core import APIError, TransportError, error_for_status
 from .retry import retry_after_from
 
-__all__ = ["CONNECT_FAILURES", "api_error", "decode_json", "describe_body", "error_in_body", "json_instead_of_stream",
-           "read_body", "read_error", "transport_error"]
+__all__ = ["CONNECT_FAILURES", "MAX_BODY_BYTES", "api_error", "body_chunks", "decode_json", "describe_body",
+           "error_in_body", "not_a_stream", "read_body", "read_error", "transport_error"]
 
 # Failures that happen before any byte of the response arrived: safe to try again.
 CONNECT_FAILURES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
                     httpx.ReadError, httpx.RemoteProtocolError)
+
+MAX_BODY_BYTES = 32 * 1024 * 1024  # DESIGN §13: a non-streamed body over 32 MiB is not read further
+_PIECE = 64 * 1024  # inflate at most this much at a time
+_INFLATE = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
@@ -97,9 +108,60 @@ def api_error(status: int, headers: Any, body: bytes, content_type: str = "") ->
     return cls(message, status=status, code=code, metadata=metadata, retry_after=retry_after_from(headers, payload))
 
 
-async def read_body(response: httpx.Response) -> bytes:
+def body_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's bytes as they arrive, decoded: raw when there is no content-encoding (the hot path)."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if response.is_stream_consumed:
+        return response.aiter_bytes()
+    if encoding in ("", "identity"):
+        return response.aiter_raw()
+    if encoding in _INFLATE:
+        return _inflate(response.aiter_raw(), encoding)
+    return response.aiter_bytes()  # br, zstd…: httpx's decoders (when installed)
+
+
+async def _inflate(raw: AsyncIterator[bytes], encoding: str) -> AsyncIterator[bytes]:
+    """gzip/deflate → bytes, never more than 64 KiB out of one step; raises httpx.DecodingError."""
+    inflater = zlib.decompressobj(_INFLATE[encoding])
     try:
-        return await response.aread()
+        async for data in raw:
+            if encoding == "deflate" and inflater.total_in == 0 and not _zlib_header(data):
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send it
+            while data:
+                out = inflater.decompress(data, _PIECE)
+                data = inflater.unconsumed_tail
+                if out:
+                    yield out
+        tail = inflater.flush()
+        if tail:
+            yield tail
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"invalid {encoding} data: {exc}") from None
+
+
+def _zlib_header(data: bytes) -> bool:
+    """True when ``data`` opens with a zlib header (RFC 1950: CM = 8, CMF·256 + FLG divisible by 31)."""
+    return len(data) >= 2 and data[0] & 0x0F == 8 and ((data[0] << 8) | data[1]) % 31 == 0
+
+
+async def read_body(response: httpx.Response, limit: int = MAX_BODY_BYTES, stall: float | None = None) -> bytes:
+    """The whole (decoded) body, or TransportError when it is over ``limit`` bytes or trickles in."""
+    parts: list[bytes] = []
+    size, since = 0, None
+    try:
+        async for piece in body_chunks(response):
+            size += len(piece)
+            if size > limit:
+                parts.clear()
+                raise TransportError(f"the response body is larger than {limit:,} bytes: not read further")
+            parts.append(piece)
+            if b"\n" in piece or piece.isspace():
+                since = None  # a line end or keep-alive padding: the server is making progress
+            elif stall is not None:
+                since = since or time.monotonic()
+                if time.monotonic() - since > stall:
+                    raise TransportError(f"the response body is dripping: no line end for {stall:g} s")
+        return b"".join(parts)
     except httpx.HTTPError as exc:
         raise transport_error(exc, str(response.request.url)) from None
     finally:
@@ -124,13 +186,19 @@ def error_in_body(payload: Any, headers: Any, body: bytes) -> APIError | None:
     return None
 
 
-async def json_instead_of_stream(response: httpx.Response) -> Exception:
-    """What a stream request answered with JSON means: an error, or a clear TransportError."""
-    body = await read_body(response)
+async def not_a_stream(response: httpx.Response) -> Exception | None:
+    """None for an event stream; for a JSON or HTML answer to a stream request, the error to raise."""
+    content_type = response.headers.get("content-type", "").lower()
+    if not content_type.startswith(("application/json", "text/html", "application/xhtml")):
+        return None  # text/event-stream, or unlabelled: parse it as SSE
+    try:
+        body = await read_body(response)
+    except TransportError as exc:
+        return exc
     error = error_in_body(decode_json(body), response.headers, body)
     if error is not None:
         return error
-    return TransportError("expected an event stream, got " + describe_body(response.status_code, body))
+    return TransportError("expected an event stream, got " + describe_body(response.status_code, body, content_type))
 
 
 def transport_error(exc: BaseException, where: str) -> TransportError:

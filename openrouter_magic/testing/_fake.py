@@ -12,10 +12,7 @@ from typing import Any
 
 from . import _scenario as sc
 from ._catalog import Catalog, load_catalog
-from ._chat import ErrorReply, queued_error_reply
-from ._payloads import Answer
-from ._records import generation_record
-from ._state import RecordedRequest, Generation, QueuedError
+from ._state import EmulatorState, QueuedError, RecordedRequest
 from ._routes import route
 from ._server import HttpServer, Request, Response
 
@@ -37,15 +34,11 @@ class FakeOpenRouter:
     def __init__(self, catalog: None | str | Path | list[dict] | dict = None, api_key: str | None = None, *,
                  host: str = "127.0.0.1", port: int = 0, **knobs: Any):
         sc.check_knobs(knobs)
-        self.api_key = api_key
-        self.catalog = Catalog(load_catalog(catalog))
+        self.state = EmulatorState(Catalog(load_catalog(catalog)), api_key, {**sc.DEFAULT_KNOBS, "per_model": {}})
         self.host, self.port = host, port
-        self._lock = threading.RLock()
-        self._knobs: dict[str, Any] = {**sc.DEFAULT_KNOBS, "per_model": {}}
+        self._lock = self.state.lock
         self.configure(**knobs)
         self._requests: list[RecordedRequest] = []
-        self._errors: list[QueuedError] = []
-        self._generations: dict[str, Generation] = {}
         self._disconnects = 0
         self._disconnect_event = threading.Condition(self._lock)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -110,6 +103,20 @@ class FakeOpenRouter:
         return f"<FakeOpenRouter {state} {self.base_url} models={len(self.catalog.models)}>"
 
     @property
+    def catalog(self) -> Catalog:
+        """The models this emulator serves."""
+        return self.state.catalog
+
+    @property
+    def api_key(self) -> str | None:
+        """The only bearer key accepted (None: any non-empty one)."""
+        return self.state.api_key
+
+    @api_key.setter
+    def api_key(self, value: str | None) -> None:
+        self.state.api_key = value
+
+    @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT/api/v1``."""
         return f"http://{self.host}:{self.port}/api/v1"
@@ -120,32 +127,31 @@ class FakeOpenRouter:
         sc.check_knobs(knobs)
         with self._lock:
             per_model = knobs.pop("per_model", None)
-            self._knobs.update(knobs)
+            self.state.knobs.update(knobs)
             if per_model is not None:
-                merged = {m: dict(v) for m, v in self._knobs["per_model"].items()}
+                merged = {m: dict(v) for m, v in self.state.knobs["per_model"].items()}
                 for model, overrides in per_model.items():
                     if overrides is None:  # per_model={"id": None} drops that model's overrides
                         merged.pop(model, None)
                     else:
                         merged.setdefault(model, {}).update(overrides)
-                self._knobs["per_model"] = merged
+                self.state.knobs["per_model"] = merged
         return self
 
     def knobs_snapshot(self) -> dict[str, Any]:
         """A copy of the current knobs."""
-        with self._lock:
-            return {**self._knobs, "per_model": {m: dict(v) for m, v in self._knobs["per_model"].items()}}
+        return self.state.knobs_snapshot()
 
     def queue_error(self, status: int, *, times: int = 1, model: str | None = None,
                     headers: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> None:
         """Make the next ``times`` chat calls (for ``model``, or any) fail with ``status`` and its real body."""
         with self._lock:
-            self._errors.append(QueuedError(int(status), int(times), model, headers, body))
+            self.state.errors.append(QueuedError(int(status), int(times), model, headers, body))
 
     def clear_errors(self) -> None:
         """Forget queued errors that were not used."""
         with self._lock:
-            self._errors.clear()
+            self.state.errors.clear()
 
     # -------------------------------------------------------------------------------------- observing
     @property
@@ -173,22 +179,22 @@ class FakeOpenRouter:
     def cost_of(self, generation_id: str) -> float:
         """The USD the emulator billed for a generation (KeyError if unknown)."""
         with self._lock:
-            return self._generations[generation_id].answer.cost
+            return self.state.generations[generation_id].answer.cost
 
     @property
     def total_billed(self) -> float:
         """The USD billed so far."""
-        return self._usage()[0]
+        return self.state.usage()[0]
 
     def reset(self) -> None:
         """Forget requests, generations, queued errors and disconnects (knobs are kept)."""
         with self._lock:
             self._requests.clear()
-            self._errors.clear()
-            self._generations.clear()
+            self.state.errors.clear()
+            self.state.generations.clear()
             self._disconnects = 0
 
-    # ------------------------------------------------------------------------- called by the routes
+    # ---------------------------------------------------------------------------- serving a request
     async def _handle(self, req: Request) -> Response:
         try:
             parsed = json.loads(req.body) if req.body else None
@@ -197,7 +203,7 @@ class FakeOpenRouter:
         record = RecordedRequest(req.method, req.path, req.query, req.headers, parsed, time.time())
         with self._lock:
             self._requests.append(record)
-        response = await route(self, req)
+        response = await route(self.state, req)
         if response.status == 200:
             record.generation_id = response.headers.get("X-Generation-Id")
         inner = response.on_done
@@ -212,47 +218,3 @@ class FakeOpenRouter:
             if inner is not None:
                 inner(outcome, written)
         return replace(response, on_done=on_done)
-
-    def _take_error(self, model: str | None) -> ErrorReply | None:
-        with self._lock:
-            for entry in self._errors:
-                if entry.model == model and entry.times > 0:
-                    entry.times -= 1
-                    if entry.times == 0:
-                        self._errors.remove(entry)
-                    return queued_error_reply(entry.status, model=model, headers=entry.headers, body=entry.body)
-        return None
-
-    def _bill(self, a: Answer, *, streamed: bool, request: Request) -> None:
-        with self._lock:
-            self._generations[a.gen_id] = Generation(a, streamed, user_agent=request.headers.get("user-agent"),
-                                                      referer=request.headers.get("http-referer"))
-
-    def _finished(self, a: Answer, outcome: str, elapsed_ms: int, events_written: int) -> None:
-        """A response ended: a stream cut short is billed for the delta chunks that went out."""
-        with self._lock:
-            gen = self._generations.get(a.gen_id)
-            if gen is None:
-                return
-            gen.finished_at, gen.cancelled, gen.latency_ms = time.monotonic(), outcome != "done", elapsed_ms
-            if gen.cancelled and gen.streamed:
-                gen.answer = a.cut_short(events_written)
-
-    def _generation_record(self, gen_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            gen = self._generations.get(gen_id)
-            if gen is None or gen.finished_at is None:
-                return None
-            if time.monotonic() - gen.finished_at < float(gen.answer.knobs.get("generation_delay") or 0):
-                return None
-            ttfb_ms = int(float(gen.answer.knobs.get("first_byte_delay") or 0) * 1000) + 20
-            return generation_record(gen.answer, streamed=gen.streamed, cancelled=gen.cancelled,
-                                     user_agent=gen.user_agent, referer=gen.referer,
-                                     latency_ms=min(gen.latency_ms, ttfb_ms), generation_ms=gen.latency_ms)
-
-    def _usage(self) -> tuple[float, int]:
-        with self._lock:
-            gens = list(self._generations.values())
-        free = sum(1 for g in gens if g.answer.model.endswith(":free"))
-        return sum(g.answer.cost for g in gens), free
-

@@ -6,66 +6,65 @@ import json
 import time
 from dataclasses import replace
 from urllib.parse import urlencode
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._catalog import OUTPUT_MODALITIES
 from ._chat import ErrorReply, plan_chat, stream_events
 from ._payloads import ZOD_OUTPUT_MODALITIES, Answer, chat_completion, simple_error
 from ._records import endpoints_record, key_record, masked_label, providers_list
 from ._server import Request, Response
-
-if TYPE_CHECKING:
-    from ._fake import FakeOpenRouter
+from ._state import EmulatorState
 
 PREFIX = "/api/v1"
 NOT_FOUND = Response(404, simple_error(404, "Not Found"))
 
 
-async def route(fake: "FakeOpenRouter", req: Request) -> Response:
+async def route(state: EmulatorState, req: Request) -> Response:
     """Dispatch one request to its endpoint."""
     path = req.path[len(PREFIX):] if req.path.startswith(PREFIX + "/") else None
     if path is None:
         return NOT_FOUND
     path = path.rstrip("/") or "/"
     if req.method == "POST" and path == "/chat/completions":
-        return chat(fake, req)
+        return chat(state, req)
     if req.method != "GET":
         return NOT_FOUND
     if path.startswith("/models/") and path.endswith("/endpoints"):
-        return endpoints(fake, path[len("/models/"):-len("/endpoints")])
+        return endpoints(state, path[len("/models/"):-len("/endpoints")])
     handler = _GETS.get(path)
-    return handler(fake, req) if handler else NOT_FOUND
+    return handler(state, req) if handler else NOT_FOUND
 
 
-def check_auth(fake: "FakeOpenRouter", req: Request) -> Response | None:
+def check_auth(state: EmulatorState, req: Request) -> Response | None:
     """None when authorised, else the real 401 (missing key vs. unknown key)."""
     auth = req.headers.get("authorization", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
     if not token:
         return Response(401, simple_error(401, "No cookie auth credentials found"))
-    if fake.api_key is not None and token != fake.api_key:
+    if state.api_key is not None and token != state.api_key:
         return Response(401, simple_error(401, "User not found."))
     return None
 
 
-def chat(fake: "FakeOpenRouter", req: Request) -> Response:
+def chat(state: EmulatorState, req: Request) -> Response:
     """POST /chat/completions — JSON or SSE."""
-    denied = check_auth(fake, req)
+    denied = check_auth(state, req)
     if denied:
         return denied
     try:
         body = json.loads(req.body or b"null")
     except ValueError:
         body = None
-    plan = plan_chat(body, fake.catalog, fake.knobs_snapshot(), fake._take_error)
+    plan = plan_chat(body, state.catalog, state.knobs_snapshot(), state.take_error)
     if isinstance(plan, ErrorReply):
         headers = {"X-Generation-Id": f"gen-{int(time.time())}-emulatorerror000000", **plan.headers}
         return Response(plan.status, plan.body, headers)
     started = time.monotonic()
     streamed = bool(body.get("stream"))
-    fake._bill(plan, streamed=streamed, request=req)
+    state.bill(plan, streamed=streamed, user_agent=req.headers.get("user-agent"),
+               referer=req.headers.get("http-referer"))
     knobs = plan.knobs
-    on_done = _finisher(fake, plan, started)
+    on_done = _finisher(state, plan, started)
     headers = {"X-Generation-Id": plan.gen_id}
     if streamed:
         return Response(200, headers=headers, events=stream_events(plan), delay=knobs["first_byte_delay"],
@@ -89,15 +88,15 @@ def _truncated(a: Answer, err: dict[str, Any]) -> Answer:
     return replace(a, content=a.content[:keep])
 
 
-def _finisher(fake: "FakeOpenRouter", a: Answer, started: float):
+def _finisher(state: EmulatorState, a: Answer, started: float):
     def on_done(outcome: str, events_written: int) -> None:
-        fake._finished(a, outcome, int((time.monotonic() - started) * 1000), events_written)
+        state.finished(a, outcome, int((time.monotonic() - started) * 1000), events_written)
     return on_done
 
 
-def models(fake: "FakeOpenRouter", req: Request) -> Response:
+def models(state: EmulatorState, req: Request) -> Response:
     """GET /models — 2026 envelope, output_modalities and supported_parameters filters."""
-    found = _filtered(fake, req)
+    found = _filtered(state, req)
     if isinstance(found, Response):
         return found
     page, next_link = _page(found, req)
@@ -121,13 +120,13 @@ def _page(found: list[dict], req: Request) -> tuple[list[dict], str | None]:
     return found[offset:end], PREFIX + "/models?" + urlencode(query)
 
 
-def models_count(fake: "FakeOpenRouter", req: Request) -> Response:
+def models_count(state: EmulatorState, req: Request) -> Response:
     """GET /models/count."""
-    found = _filtered(fake, req)
+    found = _filtered(state, req)
     return found if isinstance(found, Response) else Response(200, {"data": {"count": len(found)}})
 
 
-def _filtered(fake: "FakeOpenRouter", req: Request) -> list[dict] | Response:
+def _filtered(state: EmulatorState, req: Request) -> list[dict] | Response:
     raw = req.query.get("output_modalities", "text")
     wanted = [m.strip() for m in raw.split(",") if m.strip()]
     if "all" in wanted:
@@ -137,51 +136,51 @@ def _filtered(fake: "FakeOpenRouter", req: Request) -> list[dict] | Response:
     else:
         return Response(400, ZOD_OUTPUT_MODALITIES)
     params = [p.strip() for p in req.query.get("supported_parameters", "").split(",") if p.strip()]
-    return fake.catalog.filtered(modalities, params)
+    return state.catalog.filtered(modalities, params)
 
 
-def endpoints(fake: "FakeOpenRouter", model_id: str) -> Response:
+def endpoints(state: EmulatorState, model_id: str) -> Response:
     """GET /models/{author}/{slug}/endpoints."""
-    model = fake.catalog.resolve(model_id)
+    model = state.catalog.resolve(model_id)
     if model is None:
         return Response(404, simple_error(404, "Model not found"))
     return Response(200, {"data": endpoints_record(model)})
 
 
-def generation(fake: "FakeOpenRouter", req: Request) -> Response:
+def generation(state: EmulatorState, req: Request) -> Response:
     """GET /generation?id= — 404 for ``generation_delay`` seconds, then the record."""
-    denied = check_auth(fake, req)
+    denied = check_auth(state, req)
     if denied:
         return denied
     gen_id = req.query.get("id", "")
-    record = fake._generation_record(gen_id)
+    record = state.generation_record(gen_id)
     if record is None:
         return Response(404, simple_error(404, f"Generation {gen_id} not found"))
     return Response(200, {"data": record})
 
 
-def key(fake: "FakeOpenRouter", req: Request) -> Response:
+def key(state: EmulatorState, req: Request) -> Response:
     """GET /key — usage reflects what this emulator billed."""
-    denied = check_auth(fake, req)
+    denied = check_auth(state, req)
     if denied:
         return denied
     token = req.headers["authorization"][7:].strip()
-    usage, free_requests = fake._usage()
-    limit = fake.knobs_snapshot()["key_limit"]
+    usage, free_requests = state.usage()
+    limit = state.knobs_snapshot()["key_limit"]
     record = key_record(label=masked_label(token), usage=usage, limit=limit, free_requests=free_requests)
     return Response(200, {"data": record}, {"Cache-Control": "private, no-store"})
 
 
-def credits(fake: "FakeOpenRouter", req: Request) -> Response:
+def credits(state: EmulatorState, req: Request) -> Response:
     """GET /credits."""
-    denied = check_auth(fake, req)
+    denied = check_auth(state, req)
     if denied:
         return denied
-    usage, _ = fake._usage()
-    return Response(200, {"data": {"total_credits": fake.knobs_snapshot()["total_credits"], "total_usage": usage}})
+    usage, _ = state.usage()
+    return Response(200, {"data": {"total_credits": state.knobs_snapshot()["total_credits"], "total_usage": usage}})
 
 
-def providers(fake: "FakeOpenRouter", req: Request) -> Response:
+def providers(state: EmulatorState, req: Request) -> Response:
     """GET /providers."""
     return Response(200, {"data": providers_list()})
 
