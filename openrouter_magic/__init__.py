@@ -14,30 +14,32 @@ import importlib
 from typing import Any
 
 
+# Each name comes from its folder's seam on first use. Not through _core.lazy: importing the package alone
+# (``openrouter_magic.testing``, the emulator, does) must load no other module of it.
 _LAZY = {
-    "__version__": "._core.version",
-    "APIError": "._core.errors",
-    "AuthenticationError": "._core.errors",
-    "BadRequestError": "._core.errors",
-    "BudgetExceeded": "._core.errors",
-    "ChatResponse": "._core.types",
-    "ConfigError": "._core.errors",
-    "Done": "._core.types",
-    "InsufficientCreditsError": "._core.errors",
-    "ModerationError": "._core.errors",
-    "NotFoundError": "._core.errors",
-    "OpenRouter": "._client.client",
-    "OpenRouterError": "._core.errors",
-    "ProviderError": "._core.errors",
-    "RateLimitError": "._core.errors",
-    "ReasoningDelta": "._core.types",
-    "StreamError": "._core.errors",
-    "TextDelta": "._core.types",
-    "ToolCall": "._core.types",
-    "ToolCallDelta": "._core.types",
-    "TransportError": "._core.errors",
-    "Usage": "._core.types",
-    "UsageEvent": "._core.types",
+    "__version__": "._core",
+    "APIError": "._core",
+    "AuthenticationError": "._core",
+    "BadRequestError": "._core",
+    "BudgetExceeded": "._core",
+    "ChatResponse": "._core",
+    "ConfigError": "._core",
+    "Done": "._core",
+    "InsufficientCreditsError": "._core",
+    "ModerationError": "._core",
+    "NotFoundError": "._core",
+    "OpenRouter": "._client",
+    "OpenRouterError": "._core",
+    "ProviderError": "._core",
+    "RateLimitError": "._core",
+    "ReasoningDelta": "._core",
+    "StreamError": "._core",
+    "TextDelta": "._core",
+    "ToolCall": "._core",
+    "ToolCallDelta": "._core",
+    "TransportError": "._core",
+    "Usage": "._core",
+    "UsageEvent": "._core",
     "catalog": "._api",
     "compare": "._api",
     "ledger": "._api",
@@ -61,13 +63,13 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register ``%%openrouter`` and ``%openrouter`` (loading twice is harmless)."""
-    from ._magics.magics import load_ipython_extension as load
+    from ._magics import load_ipython_extension as load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Stop background work of the session; the magics stay registered until restart."""
-    from ._magics.magics import unload_ipython_extension as unload
+    from ._magics import unload_ipython_extension as unload
 
     unload(ipython)

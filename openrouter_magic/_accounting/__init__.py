@@ -1,6 +1,6 @@
 """Money kept: the ledger (SQLite), the budget, and the cost reports."""
 
-from .._core.lazy import lazy_exports
+from .._core import lazy_exports
 
 _EXPORTS = {
     "Budget": ".budget",

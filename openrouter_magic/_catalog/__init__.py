@@ -1,7 +1,7 @@
 """The model catalog (pandas, imported lazily): payload → frame, filters, suggestions, the cache file,
 the one model-price lookup and the table view."""
 
-from .._core.lazy import lazy_exports
+from .._core import lazy_exports
 
 _EXPORTS = {
     "filter_models": ".frame",

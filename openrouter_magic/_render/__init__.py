@@ -1,7 +1,7 @@
 """Showing answers: the ``Renderer`` interface with notebook, terminal and null renderers, and safe
 markdown for answers (which are untrusted input)."""
 
-from .._core.lazy import lazy_exports
+from .._core import lazy_exports
 
 _EXPORTS = {
     "extract_code": ".blocks",

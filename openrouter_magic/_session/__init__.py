@@ -1,7 +1,7 @@
 """The kernel's session: settings, the client, the private loop runner, the recorded call (budget +
 ledger around a stream), conversations and the sandbox."""
 
-from .._core.lazy import lazy_exports
+from .._core import lazy_exports
 
 _EXPORTS = {
     "Answer": ".answer",

@@ -12,8 +12,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._core import config as _config
-from .._core import DEFAULT_MODEL, Setting
+from .._core import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MODEL,
+    Setting,
+    api_key_setting,
+    base_url_setting,
+    magic_home,
+    referer_setting,
+    register_secret,
+    resolve,
+    title_setting,
+)
 from .conversations import Conversations
 from .sandbox import Sandbox
 
@@ -75,17 +85,17 @@ class Session:
         """Every effective setting with its source (``api_key`` must be shown masked)."""
         config = self.config_values()
         found = {
-            "api_key": _config.api_key_setting(),
-            "base_url": _config.base_url_setting(),
-            "http_referer": _config.referer_setting(),
-            "x_title": _config.title_setting(),
+            "api_key": api_key_setting(),
+            "base_url": base_url_setting(),
+            "http_referer": referer_setting(),
+            "x_title": title_setting(),
         }
         found.update(self.sandbox.overrides())
         found["default_model"] = self._model_setting(config)
-        for name, default in (("max_retries", _config.DEFAULT_MAX_RETRIES), ("timeout", None),
+        for name, default in (("max_retries", DEFAULT_MAX_RETRIES), ("timeout", None),
                               ("refresh_interval", 0.25), ("show_footer", True)):
-            found[name] = _config.resolve(name, config=config.get(name), default=default)
-        found["home"] = _config.resolve("home", env=("OPENROUTER_MAGIC_HOME",), default=str(_config.magic_home()))
+            found[name] = resolve(name, config=config.get(name), default=default)
+        found["home"] = resolve("home", env=("OPENROUTER_MAGIC_HOME",), default=str(magic_home()))
         limit = getattr(self.budget, "limit_usd", None)
         found["budget"] = Setting("budget", limit, "session" if self.budget else "default")
         return found
@@ -93,7 +103,7 @@ class Session:
     def _model_setting(self, config: dict[str, Any]) -> Setting:
         if self._default_model:
             return Setting("default_model", self._default_model, "session")
-        return _config.resolve("default_model", config=config.get("default_model") or None, default=DEFAULT_MODEL)
+        return resolve("default_model", config=config.get("default_model") or None, default=DEFAULT_MODEL)
 
     @property
     def default_model(self) -> str:

@@ -1,6 +1,6 @@
 """The ipywidgets: the model picker and the side-by-side comparison."""
 
-from .._core.lazy import lazy_exports
+from .._core import lazy_exports
 
 _EXPORTS = {
     "compare_models": ".compare.api:compare",
