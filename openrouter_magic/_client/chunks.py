@@ -24,7 +24,8 @@ from .._core import ChatResponse, ReasoningDelta, TextDelta, ToolCall, ToolCallD
 __all__ = ["StreamAccumulator", "error_message", "parse_chunk", "parse_completion"]
 
 _TEXT_KEYS = ("text", "summary", "data")
-_scan = make_scanner(json.JSONDecoder())  # the C scanner: json.loads minus its Python-level wrappers
+# the C scanner: json.loads minus its Python-level wrappers (typeshed declares its argument as the scanner class)
+_scan = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 def parse_chunk(data: bytes) -> Any:
@@ -135,7 +136,8 @@ class StreamAccumulator:
             function = fragment.get("function")
             function = function if isinstance(function, dict) else {}
             name = function.get("name") if isinstance(function.get("name"), str) else None
-            arguments = function.get("arguments") if isinstance(function.get("arguments"), str) else ""
+            raw_arguments = function.get("arguments")
+            arguments = raw_arguments if isinstance(raw_arguments, str) else ""
             call = self._tools.get(index)
             if call is None:
                 call = self._tools[index] = [None, "", [], "function"]
@@ -209,7 +211,8 @@ def error_message(error: Any) -> str:
     if not isinstance(message, str):
         message = "" if message is None else json.dumps(message)
     metadata = error.get("metadata")
-    raw = metadata.get("raw") if isinstance(metadata, dict) else None
+    metadata = metadata if isinstance(metadata, dict) else {}
+    raw = metadata.get("raw")
     if isinstance(raw, str) and raw and raw not in message:
         provider = metadata.get("provider_name")
         message = f"{message} ({provider}: {raw})" if provider else f"{message}: {raw}"

@@ -232,19 +232,19 @@ class OpenRouter:
 
     async def endpoints(self, model: str) -> dict[str, Any]:
         """``GET /models/{author}/{slug}/endpoints`` → its ``data`` (the model and its providers)."""
-        return _data(await self._get(f"models/{quote(model, safe='/:')}/endpoints"))
+        return _object(await self._get(f"models/{quote(model, safe='/:')}/endpoints"))
 
     async def generation(self, gen_id: str) -> dict[str, Any]:
         """``GET /generation?id=`` → the generation record (404 for a while after the call)."""
-        return _data(await self._get("generation", {"id": gen_id}, need_key=True))
+        return _object(await self._get("generation", {"id": gen_id}, need_key=True))
 
     async def key(self) -> dict[str, Any]:
         """``GET /key`` → label, limit, usage, free tier of the current key (never the key itself)."""
-        return _data(await self._get("key", need_key=True))
+        return _object(await self._get("key", need_key=True))
 
     async def credits(self) -> dict[str, Any]:
         """``GET /credits`` → ``total_credits`` and ``total_usage`` in USD."""
-        return _data(await self._get("credits", need_key=True))
+        return _object(await self._get("credits", need_key=True))
 
     async def providers(self) -> list[dict[str, Any]]:
         """``GET /providers`` → the provider list."""
@@ -294,6 +294,12 @@ def _query(filters: dict[str, Any]) -> dict[str, str]:
             value = ",".join(str(v) for v in value)
         query[name] = str(value)
     return query
+
+
+def _object(payload: Any) -> dict[str, Any]:
+    """The ``data`` of an answer whose data is one JSON object."""
+    data: dict[str, Any] = _data(payload)
+    return data
 
 
 def _data(payload: Any) -> Any:

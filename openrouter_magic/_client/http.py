@@ -122,11 +122,12 @@ def body_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 
 async def _inflate(raw: AsyncIterator[bytes], encoding: str) -> AsyncIterator[bytes]:
     """gzip/deflate → bytes, never more than 64 KiB out of one step; raises httpx.DecodingError."""
-    inflater = zlib.decompressobj(_INFLATE[encoding])
+    inflater, first = zlib.decompressobj(_INFLATE[encoding]), True
     try:
         async for data in raw:
-            if encoding == "deflate" and inflater.total_in == 0 and not _zlib_header(data):
+            if first and encoding == "deflate" and not _zlib_header(data):
                 inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send it
+            first = False
             while data:
                 out = inflater.decompress(data, _PIECE)
                 data = inflater.unconsumed_tail
@@ -168,7 +169,7 @@ async def read_body(response: httpx.Response, limit: int = MAX_BODY_BYTES, stall
         await response.aclose()
 
 
-async def read_error(response: httpx.Response) -> Exception:
+async def read_error(response: httpx.Response) -> APIError:
     try:
         body = await read_body(response)
     except TransportError:
@@ -202,8 +203,9 @@ async def not_a_stream(response: httpx.Response) -> Exception | None:
 
 
 def transport_error(exc: BaseException, where: str) -> TransportError:
-    kind = {httpx.ConnectTimeout: "connection timed out", httpx.ReadTimeout: "no answer in time (read timeout)",
-            httpx.ConnectError: "could not connect", httpx.PoolTimeout: "no free connection in time"}
+    kind: dict[type[BaseException], str] = {
+        httpx.ConnectTimeout: "connection timed out", httpx.ReadTimeout: "no answer in time (read timeout)",
+        httpx.ConnectError: "could not connect", httpx.PoolTimeout: "no free connection in time"}
     what = kind.get(type(exc), type(exc).__name__)
     detail = str(exc) or type(exc).__name__
     return TransportError(f"{what} to {where}: {detail}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import httpx
@@ -51,7 +51,7 @@ class StreamRun:
         self.ttft: float | None = None
         self.yielded = False
 
-    async def batches(self, response: httpx.Response) -> AsyncIterator[list[StreamEvent]]:
+    async def batches(self, response: httpx.Response) -> AsyncGenerator[list[StreamEvent], None]:
         """The events of one HTTP response, a list per read; ``Done`` last (raises StreamError/…)."""
         refused = await not_a_stream(response)
         if refused is not None:
