@@ -9,8 +9,8 @@ Lists (modalities, supported parameters) are tuples, so a cached frame cannot be
     >>> df = models_to_frame(payload["data"])
     >>> filter_models(df, search="claude sonnet", tools=True, sort="price", limit=5)
 
-Suggestions for unknown ids live in :mod:`._catalog_suggest`; the disk cache in :mod:`._catalog_store`;
-the readable display in :mod:`._catalog_view`.
+Suggestions for unknown ids live in :mod:`.suggest`; the disk cache in :mod:`.store`; the readable display
+in :mod:`.view`; the one model-price lookup in :mod:`.prices`.
 """
 
 from __future__ import annotations
@@ -25,21 +25,8 @@ from .suggest import suggest
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
-__all__ = ["COLUMNS", "SORTS", "CatalogResult", "CatalogStore", "build_frame", "display_frame", "filter_models",
-           "model_prices", "models_to_columns", "models_to_frame", "parse_price", "suggest"]
-
-# Named here by the internal contract, defined next door (imported on first use: they pull in pandas).
-_ELSEWHERE = {"CatalogResult": "._catalog_store", "CatalogStore": "._catalog_store",
-              "display_frame": "._catalog_view", "model_prices": "._catalog_view"}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _ELSEWHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(_ELSEWHERE[name], __package__), name)
-
+__all__ = ["COLUMNS", "SORTS", "build_frame", "filter_models", "models_to_columns", "models_to_frame", "parse_price",
+           "suggest"]
 
 COLUMNS = [
     "id", "name", "author", "context_length", "max_completion_tokens", "prompt_usd_per_m",
