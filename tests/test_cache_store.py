@@ -173,6 +173,43 @@ def test_a_file_from_a_newer_version_with_more_columns_is_still_used(tmp_path):
     cache.close()
 
 
+def hold_write_lock(path) -> sqlite3.Connection:
+    """Another kernel in the middle of a long write."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+def test_a_write_locked_by_another_kernel_is_skipped_quietly_and_later_writes_land(tmp_path):
+    path = tmp_path / "cache.sqlite3"
+    cache = ResponseCache(path, busy_timeout_ms=50)
+    cache.put("before", full_response(), model="m")
+    other = hold_write_lock(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cache.put("during", full_response(), model="m") is False
+        assert cache.get("before") is not None  # WAL: reading goes on while another kernel writes
+    other.execute("COMMIT")
+    other.close()
+    assert cache.put("after", full_response(), model="m") and not cache.disabled
+    assert [cache.get(k) is not None for k in ("before", "during", "after")] == [True, False, True]
+    cache.close()
+
+
+def test_a_file_that_stays_locked_is_given_up_after_three_tries_with_one_warning(tmp_path):
+    path = tmp_path / "cache.sqlite3"
+    cache = ResponseCache(path, busy_timeout_ms=20)
+    cache.put("before", full_response(), model="m")
+    other = hold_write_lock(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert [cache.put(f"k{i}", full_response(), model="m") for i in range(5)] == [False] * 5
+    other.execute("ROLLBACK")
+    other.close()
+    assert [w.category for w in caught] == [CacheWarning] and cache.disabled
+    assert cache.get("before") is None  # uncached for the rest of the session
+
+
 # -- several kernels, and the key ----------------------------------------------------------------------
 
 WRITER = """

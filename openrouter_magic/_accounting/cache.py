@@ -26,31 +26,23 @@ import sqlite3
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .._core import ChatResponse, magic_home, redact
 from .cache_codec import CachedImage, as_image, cache_key, decode, encode
+from .cache_file import SCHEMA_VERSION, file_size, is_busy, open_cache_file, shrink
 
-__all__ = ["CacheStats", "CacheWarning", "CachedAnswer", "CachedImage", "ResponseCache", "cache_key", "parse_age"]
+__all__ = ["SCHEMA_VERSION", "CacheStats", "CacheWarning", "CachedAnswer", "CachedImage", "ResponseCache", "cache_key",
+           "parse_age", "refusal"]
 
 log = logging.getLogger(__name__)
 
-# Each entry moves the schema from version i to i + 1 (PRAGMA user_version). Never edit a shipped entry:
-# append one, so older files upgrade in place and older packages can still use newer files (additive only).
-MIGRATIONS: list[str] = [
-    """CREATE TABLE answers (
-        key TEXT PRIMARY KEY, model TEXT, served_model TEXT, created REAL NOT NULL,
-        cost REAL, cost_source TEXT, value TEXT NOT NULL);
-       CREATE INDEX answers_created ON answers(created);
-       CREATE INDEX answers_model ON answers(model)""",
-]
-SCHEMA_VERSION = len(MIGRATIONS)
-_BUSY = ("locked", "busy")  # words of SQLite's transient errors: skip the one operation, keep the cache
 _MAX_BUSY_STREAK = 3
+T = TypeVar("T")
 _AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.IGNORECASE)
 _AGE_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -129,7 +121,7 @@ class ResponseCache:
     def _connection(self) -> sqlite3.Connection | None:
         """The open connection, opened on first use (so a session that never caches makes no file)."""
         if self._conn is None and not self.disabled:
-            self._conn = _open(self.path, self.busy_timeout_ms)
+            self._conn = open_cache_file(self.path, self.busy_timeout_ms)
         return self._conn
 
     def _disable(self, exc: BaseException) -> None:
@@ -138,7 +130,7 @@ class ResponseCache:
                       "answers are not cached in this session", CacheWarning, stacklevel=4)
         self.close()
 
-    def _run(self, work: Any, default: Any) -> Any:
+    def _run(self, work: Callable[[sqlite3.Connection], T], default: T) -> T:
         """``work(connection)``; on a busy file skip this one operation, on any other failure disable the cache."""
         with self._lock:
             try:
@@ -150,7 +142,7 @@ class ResponseCache:
                 # Another kernel held the lock longer than the busy timeout: skip this one operation. A file
                 # that stays locked (a file system without working locks) would slow every call: give up on it.
                 self._busy_streak += 1
-                if any(word in str(exc).lower() for word in _BUSY) and self._busy_streak < _MAX_BUSY_STREAK:
+                if is_busy(exc) and self._busy_streak < _MAX_BUSY_STREAK:
                     log.debug("response cache busy, operation skipped: %s", exc)
                     return default
                 self._disable(exc)
@@ -202,7 +194,7 @@ class ResponseCache:
     def stats(self) -> CacheStats:
         """Entries and bytes on disk (file + write-ahead log), hits and USD saved by this session."""
         entries = self._run(lambda conn: conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0], 0)
-        size = 0 if self.disabled else sum(_file_size(self.path + suffix) for suffix in ("", "-wal"))
+        size = 0 if self.disabled else sum(file_size(self.path + suffix) for suffix in ("", "-wal"))
         return CacheStats(entries, size, self.hits, self.saved_usd)
 
     def clear(self, older_than: timedelta | None = None, model: str | None = None) -> int:
@@ -218,7 +210,7 @@ class ResponseCache:
         sql = "DELETE FROM answers" + (" WHERE " + " AND ".join(where) if where else "")
         deleted = self._run(lambda conn: conn.execute(sql, args).rowcount, 0)
         if deleted:
-            self._run(_shrink, None)
+            self._run(shrink, None)
         return deleted
 
     def close(self) -> None:
@@ -231,55 +223,3 @@ class ResponseCache:
     def __repr__(self) -> str:
         state = f"disabled: {self.disabled_reason}" if self.disabled else self.path
         return f"<ResponseCache {state} hits={self.hits}>"
-
-
-def _open(path: str, busy_timeout_ms: int) -> sqlite3.Connection:
-    """Open (creating) the file in WAL mode and bring its schema up to date."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False)
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        # A file system that refuses WAL (some network mounts) leaves the rollback journal: slower, still safe.
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a put stays well under a millisecond
-        _migrate(conn)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema to SCHEMA_VERSION, one migration per transaction; a newer file is used as it is."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    while version < SCHEMA_VERSION:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # Another kernel may have migrated while this one waited for the write lock.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version < SCHEMA_VERSION:
-                for statement in MIGRATIONS[version].split(";"):
-                    conn.execute(statement)
-                version += 1
-                conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-
-def _shrink(conn: sqlite3.Connection) -> None:
-    """Give the space of deleted entries back to the disk (best effort: another kernel may be reading)."""
-    try:
-        conn.execute("VACUUM")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.OperationalError as exc:
-        log.debug("response cache not shrunk: %s", exc)
-
-
-def _file_size(path: str) -> int:
-    try:
-        return Path(path).stat().st_size
-    except OSError:
-        return 0
