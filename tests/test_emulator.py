@@ -343,6 +343,26 @@ def test_unknown_knob_is_refused(fake):
         fake.configure(chunk_dleay=1)
 
 
+@pytest.mark.parametrize("hostile", [{"kind": "nope"}, "gzip", {"size": 5}])
+def test_a_hostile_knob_without_a_known_kind_is_refused(fake, hostile):
+    with pytest.raises(TypeError, match="huge_line"):
+        fake.configure(per_model={"openai/gpt-4o": {"hostile": hostile}})
+
+
+def test_hostile_answers_go_on_the_wire_as_described(fake, http):
+    fake.configure(hostile={"kind": "html"})
+    page = chat(http)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html") and b"<title>" in page.content
+    fake.configure(hostile={"kind": "no_done", "after_chunks": 2})
+    _, lines = stream_events(http)
+    assert len(data_chunks(lines)) == 2 and "data: [DONE]" not in lines
+    fake.configure(hostile={"kind": "huge_line", "size": 300_000, "after_chunks": 1})
+    _, lines = stream_events(http)
+    assert len(lines[-1]) > 300_000 and lines[-1].startswith('data: {"choices"')
+    fake.configure(hostile={"kind": "gzip"})
+    assert chat(http).headers["content-encoding"] == "gzip" and chat(http).json()["choices"]  # httpx inflates it
+
+
 # --------------------------------------------------------------------------------------- other endpoints
 
 def test_models_envelope_and_output_modalities_filter(http):

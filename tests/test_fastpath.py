@@ -1,17 +1,20 @@
 """The stream's fast paths and bounds as pure table tests: the text-chunk template (it must mean exactly
-what a full JSON parse means, or step aside) and the SSE decoder's size limit."""
+what a full JSON parse means, or step aside), the SSE decoder's size limit, and bounded inflating."""
 
 from __future__ import annotations
 
 import json
 import tracemalloc
+import zlib
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrouter_magic._client.chunks import parse_chunk
 from openrouter_magic._client.fastpath import ContentTemplate
+from openrouter_magic._client.http import body_chunks
 from openrouter_magic._client.sse import SSEDecoder, SSELimitError
 
 
@@ -128,3 +131,35 @@ def test_most_chunks_of_a_real_stream_take_the_fast_path(name):
         else:
             template.learn(data, parse_chunk(data))
     assert fast >= len(payloads) * 0.6
+
+
+# -- bodies: inflated by us, 64 KiB at a time ---------------------------------------------------------
+
+def _deflated(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(wbits=wbits)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(("encoding", "wbits"), [("gzip", 31), ("deflate", 15), ("deflate", -15)])
+async def test_gzip_zlib_and_raw_deflate_bodies_are_inflated_in_bounded_pieces(encoding, wbits):
+    plain = b"data: " + b"z" * 1_000_000 + b"\n\n"
+    packed = _deflated(plain, wbits)
+    reads = [packed[i:i + 1000] for i in range(0, len(packed), 1000)]
+    response = httpx.Response(200, headers={"content-encoding": encoding}, stream=_Reads(reads))
+    pieces = [piece async for piece in body_chunks(response)]
+    assert b"".join(pieces) == plain and max(map(len, pieces)) <= 64 * 1024
+
+
+async def test_corrupt_deflate_data_raises_httpx_decoding_error():
+    response = httpx.Response(200, headers={"content-encoding": "gzip"}, stream=_Reads([b"\x1f\x8b not gzip"]))
+    with pytest.raises(httpx.DecodingError, match="invalid gzip data"):
+        _ = [piece async for piece in body_chunks(response)]
+
+
+class _Reads(httpx.AsyncByteStream):
+    def __init__(self, reads: list[bytes]) -> None:
+        self.reads = reads
+
+    async def __aiter__(self):
+        for read in self.reads:
+            yield read

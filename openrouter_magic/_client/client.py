@@ -23,34 +23,18 @@ from urllib.parse import quote
 
 import httpx
 
-from .._core import __version__
-from .chunks import parse_completion
 from .._core import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT,
-    DEFAULT_MODEL,
-    DEFAULT_READ_TIMEOUT,
-    api_key_setting,
-    base_url_setting,
-    mask_key,
-    referer_setting,
-    title_setting,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT, DEFAULT_MODEL, DEFAULT_READ_TIMEOUT,
+    ChatResponse, ConfigError, StreamError, StreamEvent, TransportError, __version__, api_key_setting,
+    base_url_setting, mask_key, referer_setting, title_setting,
 )
-from .._core import ConfigError, StreamError, TransportError
+from .chunks import parse_completion
 from .http import (
-    CONNECT_FAILURES,
-    MAX_BODY_BYTES,
-    decode_json,
-    describe_body,
-    error_in_body,
-    read_body,
-    read_error,
-    transport_error,
+    CONNECT_FAILURES, MAX_BODY_BYTES, data_object, data_of, decode_json, describe_body, error_in_body,
+    query_params, read_body, read_error, transport_error,
 )
 from .retry import RETRY_STATUSES, RetryBudget
 from .stream import Retryable, StreamRun
-from .._core import ChatResponse, StreamEvent
 
 __all__ = ["OpenRouter"]
 
@@ -220,35 +204,35 @@ class OpenRouter:
 
     async def models(self, **filters: Any) -> list[dict[str, Any]]:
         """Model dicts from ``GET /models`` (filters such as ``supported_parameters="tools"`` → query)."""
-        data = _data(await self.models_payload(**filters))
+        data = data_of(await self.models_payload(**filters))
         return data if isinstance(data, list) else []
 
     async def models_payload(self, **filters: Any) -> dict[str, Any]:
         """The whole ``GET /models`` envelope (``data``, ``total_count``, ``links``…)."""
-        payload = await self._get("models", _query(filters))
+        payload = await self._get("models", query_params(filters))
         if not isinstance(payload, dict):
             raise TransportError("GET models: the answer was not a JSON object")
         return payload
 
     async def endpoints(self, model: str) -> dict[str, Any]:
         """``GET /models/{author}/{slug}/endpoints`` → its ``data`` (the model and its providers)."""
-        return _object(await self._get(f"models/{quote(model, safe='/:')}/endpoints"))
+        return data_object(await self._get(f"models/{quote(model, safe='/:')}/endpoints"))
 
     async def generation(self, gen_id: str) -> dict[str, Any]:
         """``GET /generation?id=`` → the generation record (404 for a while after the call)."""
-        return _object(await self._get("generation", {"id": gen_id}, need_key=True))
+        return data_object(await self._get("generation", {"id": gen_id}, need_key=True))
 
     async def key(self) -> dict[str, Any]:
         """``GET /key`` → label, limit, usage, free tier of the current key (never the key itself)."""
-        return _object(await self._get("key", need_key=True))
+        return data_object(await self._get("key", need_key=True))
 
     async def credits(self) -> dict[str, Any]:
         """``GET /credits`` → ``total_credits`` and ``total_usage`` in USD."""
-        return _object(await self._get("credits", need_key=True))
+        return data_object(await self._get("credits", need_key=True))
 
     async def providers(self) -> list[dict[str, Any]]:
         """``GET /providers`` → the provider list."""
-        data = _data(await self._get("providers"))
+        data = data_of(await self._get("providers"))
         return data if isinstance(data, list) else []
 
     async def aclose(self) -> None:
@@ -282,27 +266,3 @@ def _chat_body(messages: Any, model: str | None, params: dict[str, Any], *, stre
         body["stream"] = True
     return body
 
-
-def _query(filters: dict[str, Any]) -> dict[str, str]:
-    query = {}
-    for name, value in filters.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif isinstance(value, (list, tuple, set)):
-            value = ",".join(str(v) for v in value)
-        query[name] = str(value)
-    return query
-
-
-def _object(payload: Any) -> dict[str, Any]:
-    """The ``data`` of an answer whose data is one JSON object."""
-    data: dict[str, Any] = _data(payload)
-    return data
-
-
-def _data(payload: Any) -> Any:
-    if isinstance(payload, dict) and "data" in payload:
-        return payload["data"]
-    raise TransportError("the answer had no 'data' field")

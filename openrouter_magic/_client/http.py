@@ -26,8 +26,9 @@ from .chunks import error_message
 from .._core import APIError, TransportError, error_for_status
 from .retry import retry_after_from
 
-__all__ = ["CONNECT_FAILURES", "MAX_BODY_BYTES", "api_error", "body_chunks", "decode_json", "describe_body",
-           "error_in_body", "not_a_stream", "read_body", "read_error", "transport_error"]
+__all__ = ["CONNECT_FAILURES", "MAX_BODY_BYTES", "api_error", "body_chunks", "data_object", "data_of", "decode_json",
+           "describe_body", "error_in_body", "not_a_stream", "query_params", "read_body", "read_error",
+           "transport_error"]
 
 # Failures that happen before any byte of the response arrived: safe to try again.
 CONNECT_FAILURES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
@@ -209,3 +210,30 @@ def transport_error(exc: BaseException, where: str) -> TransportError:
     what = kind.get(type(exc), type(exc).__name__)
     detail = str(exc) or type(exc).__name__
     return TransportError(f"{what} to {where}: {detail}")
+
+
+def query_params(filters: dict[str, Any]) -> dict[str, str]:
+    """Keyword filters → query parameters: None dropped, booleans as true/false, lists comma-joined."""
+    query = {}
+    for name, value in filters.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, (list, tuple, set)):
+            value = ",".join(str(v) for v in value)
+        query[name] = str(value)
+    return query
+
+
+def data_object(payload: Any) -> dict[str, Any]:
+    """The ``data`` of an answer whose data is one JSON object."""
+    data: dict[str, Any] = data_of(payload)
+    return data
+
+
+def data_of(payload: Any) -> Any:
+    """The ``data`` field of an answer (TransportError when there is none)."""
+    if isinstance(payload, dict) and "data" in payload:
+        return payload["data"]
+    raise TransportError("the answer had no 'data' field")

@@ -24,10 +24,11 @@ class ErrorReply:
 
 
 class Control:
-    """A marker in the event sequence that tells the server to stop writing (hang) or to cut the line (drop)."""
+    """A marker in the event sequence: stop writing (hang), cut the line (drop), or wait ``seconds`` (pause)."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, seconds: float = 0.0):
         self.name = name
+        self.seconds = seconds
 
     def __repr__(self) -> str:
         return f"Control({self.name})"

@@ -10,6 +10,7 @@ from typing import Any
 
 from ._catalog import OUTPUT_MODALITIES
 from ._chat import ErrorReply, plan_chat, stream_events
+from ._hostile import hostile_response
 from ._payloads import ZOD_OUTPUT_MODALITIES, Answer, chat_completion, simple_error
 from ._records import endpoints_record, key_record, masked_label, providers_list
 from ._server import Request, Response
@@ -66,6 +67,8 @@ def chat(state: EmulatorState, req: Request) -> Response:
     knobs = plan.knobs
     on_done = _finisher(state, plan, started)
     headers = {"X-Generation-Id": plan.gen_id}
+    if knobs.get("hostile"):
+        return hostile_response(plan, knobs["hostile"], streamed=streamed, headers=headers, on_done=on_done)
     if streamed:
         return Response(200, headers=headers, events=stream_events(plan), delay=knobs["first_byte_delay"],
                         chunk_delay=knobs["chunk_delay"], on_done=on_done)

@@ -32,9 +32,11 @@ DEFAULT_KNOBS: dict[str, Any] = {
     "key_limit": None,         # /key limit (USD, None = unlimited)
     "replay": None,            # a recorded SSE body (str, or a pathlib.Path to read) sent verbatim as the stream
     "replay_piece_bytes": None,  # n → write the replayed body in n-byte pieces, ignoring event boundaries
+    "hostile": None,           # {"kind": "huge_line"|"huge_body"|"no_done"|"bad_utf8"|"gzip"|"html"|"drip", …}
 }
 
 CHARS_PER_TOKEN = 4
+HOSTILE_KINDS = ("huge_line", "huge_body", "no_done", "bad_utf8", "gzip", "html", "drip")  # see _hostile.py
 
 
 def check_knobs(knobs: dict[str, Any]) -> None:
@@ -46,6 +48,9 @@ def check_knobs(knobs: dict[str, Any]) -> None:
         bad = sorted(set(overrides or {}) - set(DEFAULT_KNOBS))
         if bad:
             raise TypeError(f"unknown knob(s) for {model}: {', '.join(bad)}")
+    for hostile in [knobs.get("hostile")] + [(o or {}).get("hostile") for o in (knobs.get("per_model") or {}).values()]:
+        if hostile and (not isinstance(hostile, dict) or hostile.get("kind") not in HOSTILE_KINDS):
+            raise TypeError(f"hostile must be a dict whose kind is one of {', '.join(HOSTILE_KINDS)} (got {hostile!r})")
 
 
 def effective_knobs(knobs: dict[str, Any], *model_ids: str) -> dict[str, Any]:

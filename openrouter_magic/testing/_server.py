@@ -237,6 +237,8 @@ async def _write_events(writer: asyncio.StreamWriter, events: Iterable[str | byt
                 writer.write(_chunk("".join(batch).encode()))
                 batch, size = [], 0
             await writer.drain()
+            if isinstance(event, Control) and event.name == "pause":
+                await asyncio.sleep(event.seconds)
             if event is HANG:
                 await asyncio.Event().wait()
             if event is DROP:
