@@ -1,97 +1,36 @@
-"""The hard session budget: refuse calls whose worst case could exceed it, stop streams that reach it.
+"""The hard session budget: reserve each call's worst case before sending, stop streams that pass it.
 
-Prompt tokens are estimated from the text, without a tokenizer: every text part counts ``ceil(chars / 4)``
-tokens, every message adds ``MESSAGE_OVERHEAD_TOKENS`` (role and separators), every image part counts a flat
-``IMAGE_TOKENS``. The worst case of a call is::
-
-    prompt_tokens × prompt price + (max_tokens, else the model's max_completion_tokens, else its
-                                    context_length) × completion price [+ the per-request price]
-
-Prices come from a catalog row (a dict or Series with ``prompt_usd_per_m``, ``completion_usd_per_m``,
-``request_usd``, ``max_completion_tokens``, ``context_length``). A model absent from the catalog, or with a
-dynamic price (routers such as ``openrouter/auto``), cannot be bounded and is refused while a budget is set.
+Admission (:meth:`Budget.admit`) computes the call's worst case (see :mod:`.estimate`) and, under the
+session's :class:`~.reserve.SpendBook` lock, refuses it unless ``spent + reserved + worst ≤ limit``; an
+admitted call holds a reservation until its ledger row replaces it with the real cost. So N calls started
+at once — compare panes, concurrent ``await``\\ s, row maps, other threads — can never together pass the
+budget. A model absent from the catalog, or with a dynamic price (routers such as ``openrouter/auto``),
+cannot be bounded and is refused while a budget is set.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any
 
-from .._core import BudgetExceeded
-from .._core import usd
-from .ledger import _price
+from .._core import BudgetExceeded, usd
+from .estimate import CHARS_PER_TOKEN, _price, estimate_prompt_tokens, worst_case_cost
+from .reserve import Reservation, SpendBook
 
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas
-
-    from .._core import ChatResponse
-
-__all__ = ["Budget", "BudgetExceeded", "SpendGuard", "estimate_prompt_tokens", "usd"]
-
-MESSAGE_OVERHEAD_TOKENS = 4
-REPLY_OVERHEAD_TOKENS = 3
-IMAGE_TOKENS = 1500
-CHARS_PER_TOKEN = 4
-
-
-def _tokens_of_text(text: str) -> int:
-    return math.ceil(len(text) / CHARS_PER_TOKEN)
-
-
-def _tokens_of_content(content: Any) -> int:
-    if content is None:
-        return 0
-    if isinstance(content, str):
-        return _tokens_of_text(content)
-    if isinstance(content, list):
-        total = 0
-        for part in content:
-            if isinstance(part, dict) and part.get("type") == "text":
-                total += _tokens_of_text(str(part.get("text", "")))
-            elif isinstance(part, dict) and "image" in str(part.get("type", "")):
-                total += IMAGE_TOKENS
-            else:  # files, audio, anything new: count its serialised size, which over-estimates
-                total += _tokens_of_text(str(part))
-        return total
-    return _tokens_of_text(str(content))
-
-
-def estimate_prompt_tokens(messages: str | list[dict[str, Any]]) -> int:
-    """Prompt tokens estimated from the text (see the module docstring for the rule)."""
-    if isinstance(messages, str):
-        messages = [{"role": "user", "content": messages}]
-    total = REPLY_OVERHEAD_TOKENS
-    for message in messages:
-        total += MESSAGE_OVERHEAD_TOKENS + _tokens_of_content(message.get("content"))
-        for call in message.get("tool_calls") or ():
-            total += _tokens_of_text(str(call))
-    return total
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(number) if math.isfinite(number) and number > 0 else None
-
-
-def worst_case_cost(messages: Any, max_tokens: int | None, prices: Any) -> float | None:
-    """The most this call can cost in USD; None when it cannot be bounded (unknown prices or length)."""
-    prompt_price = _price(prices, "prompt_usd_per_m")
-    completion_price = _price(prices, "completion_usd_per_m")
-    if prompt_price is None or completion_price is None:
-        return None
-    completion = _int_or_none(max_tokens) or _int_or_none(prices.get("max_completion_tokens")) \
-        or _int_or_none(prices.get("context_length"))
-    if completion is None:
-        return None
-    prompt = estimate_prompt_tokens(messages)
-    return (prompt * prompt_price + completion * completion_price) / 1e6 + (_price(prices, "request_usd") or 0.0)
+__all__ = ["Budget", "BudgetExceeded", "SpendGuard", "estimate_prompt_tokens", "usd", "worst_case_cost"]
 
 
 PriceLookup = Callable[[str], Any] | Mapping[str, Any]
+Request = tuple[str, Any, Mapping[str, Any] | None]  # (model, messages, params)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The next budget worth typing at or above ``value``: 1, 2 or 5 × a power of ten."""
+    if value <= 0:
+        return 0.01
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value * (1 - 1e-9))
 
 
 class Budget:
@@ -103,39 +42,84 @@ class Budget:
             raise ValueError(f"a budget is a non-negative number of USD, not {limit_usd!r}")
         self.limit_usd = limit_usd
 
-    def remaining(self, spent: float) -> float:
-        """USD left after ``spent``."""
-        return self.limit_usd - spent
+    def remaining(self, spent: float, reserved: float = 0.0) -> float:
+        """USD left after ``spent`` and ``reserved``."""
+        return self.limit_usd - spent - reserved
 
-    def check(self, model: str, messages: Any, max_tokens: int | None = None, prices: Any = None,
-              spent: float = 0.0) -> float:
-        """Return the call's worst-case cost, or raise :class:`BudgetExceeded` (one line: estimate and remainder)."""
-        worst = worst_case_cost(messages, max_tokens, prices)
+    def status(self, spent: float, reserved: float = 0.0, *, every_part: bool = False) -> str:
+        """``budget $0.05: $0.0312 spent, $0.015 reserved by calls in flight, $0.0038 left`` (nothing reserved:
+        that part is left out unless ``every_part``)."""
+        parts = [f"{usd(spent)} spent"]
+        if reserved > 0 or every_part:
+            parts.append(f"{usd(reserved)} reserved by calls in flight")
+        parts.append(f"{usd(max(self.remaining(spent, reserved), 0.0))} left")
+        return f"budget {usd(self.limit_usd)}: {', '.join(parts)}"
+
+    def worst_case(self, model: str, messages: Any, prices: Any, params: Mapping[str, Any] | None = None) -> float:
+        """The call's worst case in USD; raises :class:`BudgetExceeded` when it cannot be bounded."""
+        worst = worst_case_cost(messages, None, prices, model=model, params=params)
         if worst is None:
             raise BudgetExceeded(self._unbounded(model, prices))
-        left = self.remaining(spent)
-        if worst > 0 and worst > left:  # a free call can never add spend, even past the limit
-            raise BudgetExceeded(f"refused: {model} could cost up to ≈{usd(worst)} but only {usd(max(left, 0))} "
-                                 f"of the {usd(self.limit_usd)} budget remains (lower --max-tokens, or "
-                                 f"%openrouter budget off)")
         return worst
 
-    def check_many(self, requests: Iterable[tuple[str, Any, Mapping[str, Any] | None]], prices: PriceLookup,
-                   spent: float = 0.0) -> float:
+    def check(self, model: str, messages: Any, max_tokens: int | None = None, prices: Any = None,
+              spent: float = 0.0, *, reserved: float = 0.0, params: Mapping[str, Any] | None = None) -> float:
+        """Return the call's worst-case cost, or raise :class:`BudgetExceeded` (one line: estimate and what remains).
+
+        A pure check: nothing is reserved (see :meth:`admit`).
+        """
+        params = {**(params or {}), **({"max_tokens": max_tokens} if max_tokens else {})}
+        worst = self.worst_case(model, messages, prices, params)
+        self._check_room(model, worst, spent, reserved)
+        return worst
+
+    def check_many(self, requests: Iterable[Request], prices: PriceLookup, spent: float = 0.0, *,
+                   reserved: float = 0.0) -> float:
         """Check a comparison: the worst cases of all panes ``(model, messages, params)`` are summed."""
-        lookup = prices.get if isinstance(prices, Mapping) else prices
-        total, models = 0.0, []
-        for model, messages, params in requests:
-            model_row = lookup(model)
-            worst = worst_case_cost(messages, (params or {}).get("max_tokens"), model_row)
-            if worst is None:
-                raise BudgetExceeded(self._unbounded(model, model_row))
-            total, models = total + worst, [*models, model]
-        left = self.remaining(spent)
-        if total > 0 and total > left:
-            raise BudgetExceeded(f"refused: the {len(models)} models together could cost up to ≈{usd(total)} but "
-                                 f"only {usd(max(left, 0))} of the {usd(self.limit_usd)} budget remains")
+        worsts = self._worst_cases(requests, prices)
+        total = sum(worst for _, worst in worsts)
+        self._check_room(f"the {len(worsts)} models together", total, spent, reserved)
         return total
+
+    def admit(self, book: SpendBook, model: str, messages: Any, prices: Any,
+              params: Mapping[str, Any] | None = None, *, key: Hashable | None = None) -> Reservation:
+        """Reserve the call's worst case atomically, or raise :class:`BudgetExceeded` (nothing reserved).
+
+        ``key`` claims a reservation parked by :meth:`admit_many` (a comparison pane) when it covers the call.
+        """
+        worst = self.worst_case(model, messages, prices, params)
+        with book.lock:
+            parked = book.claim(key) if key is not None else None
+            if parked is not None and parked.amount >= worst:
+                return parked
+            if parked is not None:
+                parked.release()
+            self._check_room(model, worst, book.spent(), book.reserved())
+            return book.hold(model, worst)
+
+    def admit_many(self, book: SpendBook, requests: Iterable[Request], prices: PriceLookup, *,
+                   replace: Iterable[Hashable] = ()) -> list[Reservation]:
+        """Reserve every pane of a comparison at once (all or none); raises :class:`BudgetExceeded`.
+
+        What is parked under the ``replace`` keys (this comparison, admitted before) is released first.
+        """
+        worsts = self._worst_cases(requests, prices)
+        total = sum(worst for _, worst in worsts)
+        with book.lock:
+            for key in set(replace):
+                book.unpark(key)
+            self._check_room(f"the {len(worsts)} models together", total, book.spent(), book.reserved())
+            return [book.hold(model, worst) for model, worst in worsts]
+
+    def _worst_cases(self, requests: Iterable[Request], prices: PriceLookup) -> list[tuple[str, float]]:
+        lookup = prices.get if isinstance(prices, Mapping) else prices
+        return [(model, self.worst_case(model, messages, lookup(model), params)) for model, messages, params in requests]
+
+    def _check_room(self, what: str, worst: float, spent: float, reserved: float) -> None:
+        if worst > 0 and worst > self.remaining(spent, reserved):  # a free call never adds spend, even past the limit
+            raise BudgetExceeded(
+                f"refused: {what} could cost up to ≈{usd(worst)} — {self.status(spent, reserved)}; raise it with "
+                f"%openrouter budget {usd(_nice_ceiling(spent + reserved + worst))[1:]} (or lower --max-tokens)")
 
     def _unbounded(self, model: str, prices: Any) -> str:
         if prices is None:
@@ -147,19 +131,26 @@ class Budget:
         return (f"refused: the cost of {model} cannot be bounded ({why}) while a budget of "
                 f"{usd(self.limit_usd)} is set; pick a priced model or run %openrouter budget off")
 
-    def guard(self, model: str, messages: Any, prices: Any, spent: float) -> SpendGuard:
-        """A running guard for one stream, started from what the session has ``spent`` so far."""
-        return SpendGuard(self, model, estimate_prompt_tokens(messages), prices, spent)
+    def guard(self, model: str, messages: Any, prices: Any, spent: float = 0.0,
+              reservation: Reservation | None = None) -> SpendGuard:
+        """A running guard for one stream; without ``reservation`` it may spend what is left after ``spent``."""
+        if reservation is None:
+            reservation = SpendBook(lambda: spent).hold(model, 0.0)
+        return SpendGuard(self, model, estimate_prompt_tokens(messages), prices, reservation)
 
     def __repr__(self) -> str:
         return f"Budget({usd(self.limit_usd)})"
 
 
 class SpendGuard:
-    """Tracks a stream's estimated spend (prompt + streamed characters × completion price) against the budget."""
+    """A stream's estimated spend (prompt + streamed characters × completion price) against its reservation.
 
-    def __init__(self, budget: Budget, model: str, prompt_tokens: int, prices: Any, spent: float) -> None:
-        self.budget, self.model, self.spent_before = budget, model, spent
+    Passing the reservation (reasoning tokens are billed on top of ``max_tokens``) is allowed while the
+    budget has unreserved room: the reservation grows; once it cannot, the stream is stopped.
+    """
+
+    def __init__(self, budget: Budget, model: str, prompt_tokens: int, prices: Any, reservation: Reservation) -> None:
+        self.budget, self.model, self.reservation = budget, model, reservation
         self.prompt_tokens = prompt_tokens
         self.prompt_price = _price(prices, "prompt_usd_per_m") or 0.0
         self.completion_price = _price(prices, "completion_usd_per_m") or 0.0
@@ -168,12 +159,12 @@ class SpendGuard:
         self.billed: float | None = None  # OpenRouter's cost, once a usage chunk says it
 
     def add_text(self, text: str) -> bool:
-        """Count streamed text (answer or reasoning); True when spend has reached the budget."""
+        """Count streamed text (answer or reasoning); True when spend has passed what the budget allows."""
         self.chars += len(text)
         return self.exceeded
 
     def add_usage(self, cost: float | None) -> bool:
-        """Use OpenRouter's own cost when the stream reports it; True when spend has reached the budget."""
+        """Use OpenRouter's own cost when the stream reports it; True when spend has passed the budget."""
         if cost is not None:
             self.billed = cost
         return self.exceeded
@@ -189,13 +180,14 @@ class SpendGuard:
 
     @property
     def exceeded(self) -> bool:
-        """True once the session's spend including this call reaches the limit."""
-        limit, cost = self.budget.limit_usd, self.call_cost
-        if limit == 0:  # a zero budget still lets free models run to the end
-            return cost > 0
-        return self.spent_before + cost >= limit
+        """True once this call costs more than its reservation and the budget has no room to grow it."""
+        cost = self.call_cost
+        if cost <= self.reservation.amount:  # the hot path: one comparison per streamed chunk
+            return False
+        return not self.reservation.book.grow(self.reservation, cost, self.budget.limit_usd)
 
     def message(self) -> str:
         """The one-line note shown under a stream stopped by the budget."""
+        session = self.reservation.book.spent() + self.call_cost
         return (f"stopped: the {usd(self.budget.limit_usd)} budget was reached "
-                f"(this call ≈{usd(self.call_cost)}, session ≈{usd(self.spent_before + self.call_cost)})")
+                f"(this call ≈{usd(self.call_cost)}, session ≈{usd(session)})")

@@ -1,8 +1,11 @@
-"""The cost ledger: one SQLite row per call, written when the call ends.
+"""The cost ledger: one SQLite row per call, written when the call ends — never lost, never in the way.
 
-The database lives at ``magic_home()/ledger.sqlite`` in WAL mode with a busy timeout, so several kernels can
-write at once. The ledger must never make a call fail: if the file is locked or corrupt, the ledger warns
-once (:class:`LedgerWarning`) and carries on in memory for the rest of the session.
+The database lives at ``magic_home()/ledger.sqlite`` (WAL, busy timeout), shared by every kernel and by
+every version of the package (migrations only add; see :mod:`.schema`). Recording a row never waits for the
+file: the row is counted at once (``session_total``, the budget) and handed to one writer thread
+(:mod:`.writer`). While the file is locked or unusable, rows wait in memory (``pending``; the footer and
+``%openrouter cost`` say "N rows not yet saved") and are written when it works again; a problem is told
+once (:class:`LedgerWarning`). Reads include the waiting rows. Rows left are flushed on close and at exit.
 
     ledger = Ledger()                                   # this kernel's session id is made up here
     ledger.record_response(response, prices=prices)     # billed cost, else estimated, else unknown
@@ -11,86 +14,40 @@ once (:class:`LedgerWarning`) and carries on in memory for the rest of the sessi
 
 from __future__ import annotations
 
-import math
 import sqlite3
-import threading
 import uuid
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._core import magic_home, redact
-from .._core import ChatResponse, Usage
+from .._core import ChatResponse, magic_home, redact
+from .estimate import estimate_cost
+from .reserve import Reservation, SpendBook
+from .schema import ALL_COLUMNS, LEDGER_COLUMNS, MIGRATIONS, SCHEMA_VERSION, connect, select_rows, session_sum
+from .writer import FileStore, MemoryStore, waiting_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
-__all__ = ["LEDGER_COLUMNS", "Ledger", "LedgerWarning", "estimate_cost"]
+__all__ = ["LEDGER_COLUMNS", "Ledger", "LedgerWarning", "MIGRATIONS", "SCHEMA_VERSION", "estimate_cost"]
 
-LEDGER_COLUMNS = ["time", "session", "model", "provider", "generation_id", "status", "prompt_tokens",
-                  "completion_tokens", "reasoning_tokens", "cost", "cost_source", "ttft_s", "elapsed_s",
-                  "tokens_per_s", "error"]
-EXTRA_COLUMNS = ["requested_model"]
-STATUSES = ("ok", "error", "interrupted", "refused")
-
-# Each entry moves the schema from version i to i + 1 (PRAGMA user_version). Never edit a shipped entry:
-# append a new one, so that databases written by older versions upgrade in place.
-MIGRATIONS: list[str] = [
-    """CREATE TABLE calls (
-        id INTEGER PRIMARY KEY, time TEXT NOT NULL, session TEXT, model TEXT, provider TEXT,
-        generation_id TEXT, status TEXT NOT NULL, prompt_tokens INTEGER, completion_tokens INTEGER,
-        reasoning_tokens INTEGER, cost REAL, cost_source TEXT, ttft_s REAL, elapsed_s REAL,
-        tokens_per_s REAL, error TEXT)""",
-    """ALTER TABLE calls ADD COLUMN requested_model TEXT;
-       CREATE INDEX IF NOT EXISTS calls_session ON calls(session);
-       CREATE INDEX IF NOT EXISTS calls_time ON calls(time)""",
-]
-SCHEMA_VERSION = len(MIGRATIONS)
-_ALL_COLUMNS = LEDGER_COLUMNS + EXTRA_COLUMNS
-_INSERT = f"INSERT INTO calls ({', '.join(_ALL_COLUMNS)}) VALUES ({', '.join('?' * len(_ALL_COLUMNS))})"
+STATUSES = ("ok", "error", "interrupted", "refused", "cached")
+_QUICK_READ_MS = 50  # the session total at start: never worth waiting for a busy file
 
 
 class LedgerWarning(UserWarning):
-    """The ledger file could not be used; this session's ledger is kept in memory instead."""
-
-
-def _price(prices: Any, name: str) -> float | None:
-    """A finite, non-negative price from a catalog row (dict or Series); None when missing or dynamic."""
-    if prices is None:
-        return None
-    try:
-        value = prices.get(name)
-    except AttributeError:
-        return None
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) and value >= 0 else None
-
-
-def estimate_cost(usage: Usage, prices: Any, fallback_tokens: tuple[int, int] | None = None) -> float | None:
-    """USD from token counts × catalog prices (USD per million); None when counts or prices are unknown.
-
-    ``fallback_tokens`` = (prompt, completion) estimates used when the usage lacks counts (interrupted streams).
-    """
-    prompt_price = _price(prices, "prompt_usd_per_m")
-    completion_price = _price(prices, "completion_usd_per_m")
-    prompt, completion = usage.prompt_tokens, usage.completion_tokens
-    if (prompt is None or completion is None) and fallback_tokens is not None:
-        prompt = prompt if prompt is not None else fallback_tokens[0]
-        completion = completion if completion is not None else fallback_tokens[1]
-    if None in (prompt_price, completion_price, prompt, completion):
-        return None
-    per_request = _price(prices, "request_usd") or 0.0
-    return (prompt * prompt_price + completion * completion_price) / 1e6 + per_request
+    """The ledger file cannot be written now (rows wait in memory), or cannot use WAL."""
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def unsaved_text(count: int) -> str:
+    """``1 row not yet saved`` / ``3 rows not yet saved`` (empty for 0)."""
+    return f"{count} row{'s' * (count != 1)} not yet saved" if count else ""
 
 
 class Ledger:
@@ -101,82 +58,108 @@ class Ledger:
         self.session_id = session_id or uuid.uuid4().hex[:12]
         self.path = str(path) if path is not None else str(magic_home() / "ledger.sqlite")
         self.busy_timeout_ms = busy_timeout_ms
-        self.fallback_reason: str | None = None  # set once the ledger runs in memory
         self.last_row: dict[str, Any] | None = None  # the latest row this session wrote (for the footer)
-        self._lock = threading.RLock()
-        try:
-            self._conn = self._open(self.path)
-        except (sqlite3.Error, OSError) as exc:
-            self._conn = self._fall_back(exc, copy_from=None)
-        # Only this object writes rows of this session, so the total is kept in memory: reading it before
-        # every call (the budget check) costs nothing however long the session grows.
-        self._total = self._sum_session()
+        self.book = SpendBook(self.session_total)  # reservations of calls in flight (the budget)
+        self._said: set[str] = set()
+        self._heard: list[tuple[str, str]] = []  # problems the writer thread met, told in the caller's thread
+        self._added = 0.0  # USD recorded by this object; only it writes this session's rows
+        self._base: float | None = None  # USD of this session already on disk when we started
+        if self.path == ":memory:":
+            self._store: FileStore | MemoryStore = MemoryStore(busy_timeout_ms)
+            self._base = 0.0
+        else:
+            self._store = FileStore(self.path, busy_timeout_ms, self._hear, on_open=self._learn_base)
+            self._base = self._quick_base()
 
+    # -- state -------------------------------------------------------------------------------------
     @property
     def in_memory(self) -> bool:
-        """True when rows are kept in memory only (":memory:" asked for, or the file failed)."""
-        return self.path == ":memory:" or self.fallback_reason is not None
+        """True for a ``":memory:"`` ledger (the sandbox's); a file ledger never turns into one."""
+        return self.path == ":memory:"
 
-    def _open(self, path: str) -> sqlite3.Connection:
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
-                               check_same_thread=False)
+    @property
+    def pending(self) -> int:
+        """Rows recorded but not yet on disk (waiting for a locked or unusable file)."""
+        self._tell()
+        return self._store.pending
+
+    def unsaved(self, wait: float = 0.2) -> int:
+        """Rows not yet on disk after giving the writer ``wait`` s to catch up (no wait while the file is
+        known to be locked or broken): what the footer reports, without a row simply being written now."""
+        if self._store.pending and not self._store.stalled:
+            self._store.flush(wait)
+        return self.pending
+
+    @property
+    def problem(self) -> str | None:
+        """Why rows are waiting (the file's last error), or None while it works."""
+        return self._store.problem
+
+    def session_total(self) -> float:
+        """USD spent in this session (billed + estimated; calls of unknown cost add nothing), saved or not."""
+        return (self._base or 0.0) + self._added
+
+    def _quick_base(self) -> float | None:
+        """This session's USD recorded before us (a restart with the same id); None if the file is busy now."""
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            if path != ":memory:":
-                conn.execute("PRAGMA journal_mode = WAL")
-                # NORMAL is safe with WAL (no corruption on power loss) and keeps a write well under a ms.
-                conn.execute("PRAGMA synchronous = NORMAL")
-            _migrate(conn)
-        except BaseException:
+            rows = self._merged(self.session_id, self._quick_read)
+        except (sqlite3.Error, OSError):
+            return None
+        return sum(row[ALL_COLUMNS.index("cost")] or 0.0 for row in rows)
+
+    def _quick_read(self, session: str | None) -> list[tuple]:
+        if not self.path.startswith("file:") and not Path(self.path).is_file():
+            return []
+        conn = connect(self.path, _QUICK_READ_MS)
+        try:
+            return select_rows(conn, session)
+        finally:
             conn.close()
-            raise
-        return conn
 
-    def _fall_back(self, exc: BaseException, copy_from: sqlite3.Connection | None) -> sqlite3.Connection:
-        """Warn once, then keep this session's rows in an in-memory database."""
-        self.fallback_reason = redact(str(exc)) or type(exc).__name__
-        warnings.warn(f"the cost ledger at {self.path} cannot be used ({self.fallback_reason}); "
-                      "this session's costs are kept in memory only", LedgerWarning, stacklevel=4)
-        memory = self._open(":memory:")
-        if copy_from is not None:
-            try:  # keep what this session already wrote, so the session total stays right
-                rows = copy_from.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM calls WHERE session = ?",
-                                         (self.session_id,)).fetchall()
-                memory.executemany(_INSERT, rows)
-            except sqlite3.Error:
-                pass
-        return memory
+    def _learn_base(self, conn: sqlite3.Connection) -> None:
+        if self._base is None:  # the quick read failed: the writer reads it once the file opens
+            self._base = session_sum(conn, self.session_id)
 
-    def _execute(self, sql: str, args: tuple = ()) -> list[tuple]:
-        """Run one statement; on a database failure switch to memory (one warning) and run it there."""
-        with self._lock:
+    # -- problems, told once in the caller's thread --------------------------------------------------
+    def _hear(self, kind: str, detail: str) -> None:
+        self._heard.append((kind, detail))
+
+    def _tell(self) -> None:
+        while self._heard:
             try:
-                return self._conn.execute(sql, args).fetchall()
-            except sqlite3.Error as exc:
-                if self.in_memory:
-                    raise
-                old, self._conn = self._conn, self._fall_back(exc, copy_from=self._conn)
-                old.close()
-                return self._conn.execute(sql, args).fetchall()
+                kind, detail = self._heard.pop(0)
+            except IndexError:  # another thread told it meanwhile
+                return
+            if kind in self._said:
+                continue
+            self._said.add(kind)
+            if kind == "wal":
+                message = (f"the cost ledger at {self.path} cannot use WAL on this file system (journal mode "
+                           f"{detail}): rows are still saved, but kernels writing at once wait for each other")
+            else:
+                message = (f"the cost ledger at {self.path} cannot be written now ({detail}); rows are kept in "
+                           f"memory and saved as soon as it can be ({unsaved_text(self._store.pending) or 'none'} "
+                           "so far)")
+            warnings.warn(message, LedgerWarning, stacklevel=3)
 
-    def _insert(self, row: dict[str, Any]) -> None:
-        with self._lock:
-            self._execute(_INSERT, tuple(row[name] for name in _ALL_COLUMNS))
-            self._total += row["cost"] or 0.0
-            self.last_row = row
-
-    def _sum_session(self) -> float:
-        rows = self._execute("SELECT SUM(cost) FROM calls WHERE session = ?", (self.session_id,))
-        return float(rows[0][0] or 0.0)
+    # -- writing -----------------------------------------------------------------------------------
+    def _insert(self, row: dict[str, Any], reservation: Reservation | None = None) -> None:
+        with self.book.lock:  # the cost replaces the reservation in one step: admission never sees neither
+            self._added += row["cost"] or 0.0
+            if reservation is not None:
+                reservation.release()
+        self.last_row = row
+        self._store.submit((*(row[name] for name in ALL_COLUMNS), uuid.uuid4().hex))
+        self._tell()
 
     def record_response(self, response: ChatResponse, *, status: str = "ok", error: str | None = None,
-                        prices: Any = None, fallback_tokens: tuple[int, int] | None = None) -> dict[str, Any]:
-        """Write one row for a finished, failed or interrupted call and return it.
+                        prices: Any = None, fallback_tokens: tuple[int, int] | None = None,
+                        reservation: Reservation | None = None) -> dict[str, Any]:
+        """Record one row for a finished, failed or interrupted call and return it (never waits for the file).
 
         Cost: OpenRouter's billed ``usage.cost`` ("billed"), else token counts × catalog ``prices``
-        ("estimated"), else NULL ("unknown") — never a made-up 0.
+        ("estimated"), else NULL ("unknown") — never a made-up 0. The call's budget ``reservation`` is
+        replaced by this cost.
         """
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
@@ -194,29 +177,43 @@ class Ledger:
             "error": redact(error) if error else (redact(response.error) if response.error else None),
             "requested_model": response.requested_model or response.model,
         }
-        self._insert(row)
+        self._insert(row, reservation)
         return row
 
     def record_refused(self, model: str, reason: str) -> dict[str, Any]:
-        """Write the row of a call the budget refused before sending (nothing was spent)."""
-        row = dict.fromkeys(_ALL_COLUMNS)
+        """Record the row of a call the budget refused before sending (nothing was spent)."""
+        row = dict.fromkeys(ALL_COLUMNS)
         row.update(time=_now(), session=self.session_id, model=model, requested_model=model, status="refused",
                    cost=0.0, cost_source="billed", error=redact(reason))
         self._insert(row)
         return row
 
-    def _select(self, all: bool) -> list[tuple]:
-        sql = f"SELECT {', '.join(_ALL_COLUMNS)} FROM calls"
-        args: tuple = ()
-        if not all:
-            sql, args = sql + " WHERE session = ?", (self.session_id,)
-        return self._execute(sql + " ORDER BY time, id", args)
+    # -- reading -----------------------------------------------------------------------------------
+    def rows(self, all: bool = False) -> list[tuple]:
+        """Rows (``ALL_COLUMNS``) on disk and still waiting, oldest first; this session or ``all``."""
+        try:
+            rows = self._merged(None if all else self.session_id, self._store.read)
+        except (sqlite3.Error, OSError) as exc:
+            self._hear("unavailable", f"cannot read it: {redact(str(exc)) or type(exc).__name__}")
+            rows = self._merged(None if all else self.session_id, lambda session: [])
+        self._tell()
+        return [row[:-1] for row in rows]
+
+    def _merged(self, session: str | None, read: Callable[[str | None], list[tuple]]) -> list[tuple]:
+        """Rows on disk (``read``) plus those still waiting in this process (ours or another ledger's)."""
+        waiting = self._store.pending_rows() if self.in_memory else waiting_rows(self.path)
+        waiting = [row for row in waiting if session is None or row[1] == session]  # taken before the disk:
+        saved = read(session)  # a row written meanwhile is then in both, never in neither
+        if not waiting:
+            return saved
+        on_disk = {row[-1] for row in saved}
+        return sorted(saved + [row for row in waiting if row[-1] not in on_disk], key=lambda row: row[0])
 
     def frame(self, all: bool = False) -> pandas.DataFrame:
         """The rows as a DataFrame: DESIGN §3 columns, then ``requested_model`` (this session, or all history)."""
         import pandas as pd
 
-        df = pd.DataFrame.from_records(self._select(all), columns=_ALL_COLUMNS)
+        df = pd.DataFrame.from_records(self.rows(all), columns=ALL_COLUMNS)
         df["time"] = pd.to_datetime(df["time"], utc=True, format="ISO8601")
         for name in ("prompt_tokens", "completion_tokens", "reasoning_tokens"):
             df[name] = df[name].astype("Int64")
@@ -224,43 +221,29 @@ class Ledger:
             df[name] = df[name].astype("float64")
         return df
 
-    def session_total(self) -> float:
-        """USD spent in this session (billed + estimated; calls of unknown cost add nothing)."""
-        return self._total
-
     def totals(self, by: str = "model", all: bool = False) -> pandas.DataFrame:
         """Calls, tokens, cost and mean tokens/s grouped ``by`` "model" or "day" (UTC)."""
         from .totals import totals
 
         return totals(self.frame(all=all), by=by)
 
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._conn.close()
+    # -- the end -----------------------------------------------------------------------------------
+    def flush(self, timeout: float | None = 5.0) -> bool:
+        """Wait (at most ``timeout`` s) until every row is on disk; True when none is left waiting."""
+        done = self._store.flush(timeout)
+        self._tell()
+        return done
+
+    def close(self, timeout: float | None = 5.0) -> None:
+        """Write what is waiting (at most ``timeout`` s), then close; warns if rows could not be saved."""
+        left = self._store.close(timeout)
+        self._tell()
+        if left:
+            warnings.warn(f"{unsaved_text(left)} to the cost ledger at {self.path} ({self.problem or 'busy'}): "
+                          "they are lost when this process ends", LedgerWarning, stacklevel=2)
 
     def __repr__(self) -> str:
         where = "memory" if self.in_memory else self.path
-        return f"<Ledger session={self.session_id} at {where}>"
+        waiting = f" ({unsaved_text(self._store.pending)})" if self._store.pending else ""
+        return f"<Ledger session={self.session_id} at {where}{waiting}>"
 
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema to SCHEMA_VERSION, one migration per transaction."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    while version < SCHEMA_VERSION:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # Another kernel may have migrated while we waited for the write lock.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version < SCHEMA_VERSION:
-                for statement in MIGRATIONS[version].split(";"):
-                    conn.execute(statement)
-                version += 1
-                conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    if version > SCHEMA_VERSION:
-        raise sqlite3.DatabaseError(f"ledger schema version {version} is newer than this package knows")

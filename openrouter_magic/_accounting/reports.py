@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .._core import usd
 from .._core import redact
 from .._core import OpenRouterError
+from .ledger import unsaved_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -45,8 +46,10 @@ def _table_rows(table: pandas.DataFrame) -> tuple[list[str], list[list[str]]]:
 class CostReport:
     """The session (or all-history) total and a table of totals by model or day."""
 
-    def __init__(self, table: pandas.DataFrame, total: float, *, all: bool, by: str, calls: int) -> None:
+    def __init__(self, table: pandas.DataFrame, total: float, *, all: bool, by: str, calls: int,
+                 unsaved: int = 0) -> None:
         self.table, self.total, self.all, self.by, self.calls = table, total, all, by, calls
+        self.unsaved = unsaved  # rows counted here but still waiting for the ledger file
 
     @property
     def title(self) -> str:
@@ -54,6 +57,8 @@ class CostReport:
         scope = "all history" if self.all else "this session"
         unknown = int(self.table["unknown_cost_calls"].sum()) if len(self.table) else 0
         note = f", {unknown} of unknown cost" if unknown else ""
+        if self.unsaved:
+            note += f"; {unsaved_text(self.unsaved)}"
         return f"{scope}: {usd(self.total)} over {self.calls} call{'s' * (self.calls != 1)}{note}"
 
     def __repr__(self) -> str:
@@ -79,13 +84,13 @@ def cost_report(ledger: Ledger, *, all: bool = False, by: str = "model", plot: b
     """What ``%openrouter cost [--all] [--by model|day] [--plot]`` displays."""
     from .totals import totals
 
-    frame = ledger.frame(all=all)
+    frame = ledger.frame(all=all)  # includes the rows still waiting to be saved
     if plot:
         from IPython.display import Image
 
         return Image(data=cost_plot_png(frame), format="png")
     total = float(frame["cost"].sum()) if len(frame) else 0.0
-    return CostReport(totals(frame, by=by), total, all=all, by=by, calls=len(frame))
+    return CostReport(totals(frame, by=by), total, all=all, by=by, calls=len(frame), unsaved=ledger.unsaved())
 
 
 def cost_plot_png(frame: pandas.DataFrame) -> bytes:

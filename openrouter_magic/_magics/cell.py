@@ -170,7 +170,9 @@ def _footer(session: Session, response: ChatResponse) -> str:
     if cost is None:
         cost = estimate_cost(response.usage, session.known_prices(response.model or response.requested_model))
         source = "estimated" if cost is not None else "unknown"
-    return footer_text(response, cost=cost, cost_source=source, session_total=session.ledger.session_total())
+    ledger = session.ledger
+    return footer_text(response, cost=cost, cost_source=source, session_total=ledger.session_total(),
+                       unsaved=ledger.unsaved())
 
 
 def _set_underscore(shell: Any, value: Any) -> None:

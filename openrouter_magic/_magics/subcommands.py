@@ -115,8 +115,8 @@ def cmd_budget(magics: Any, argv: list[str]) -> None:
     args = parse(p, argv)
     session = magics.session
     if args.limit is None:
-        spent = session.ledger.session_total()
-        print(f"budget: {usd(session.budget.limit_usd)}, spent {usd(spent)}" if session.budget
+        spent, reserved = session.ledger.session_total(), session.ledger.book.reserved()
+        print(session.budget.status(spent, reserved, every_part=True) if session.budget
               else f"no budget (spent {usd(spent)} this session); set one with %openrouter budget 0.50")
         return
     if args.limit.lower() == "off":

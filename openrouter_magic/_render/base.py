@@ -86,6 +86,7 @@ def footer_text(
     cost: float | None = None,
     cost_source: str | None = None,
     session_total: float | None = None,
+    unsaved: int = 0,
 ) -> str:
     """One line: model and provider, tokens, time to first token, total time, tokens/s, cost.
 
@@ -105,6 +106,8 @@ def footer_text(
     if response.tokens_per_s:
         parts.append(f"{response.tokens_per_s:,.0f} tok/s")
     parts.append(cost_text(cost, cost_source, session_total))
+    if unsaved:  # ledger rows waiting for a locked or unusable file (they are saved when it works again)
+        parts.append(f"ledger: {unsaved} row{'s' * (unsaved != 1)} not yet saved")
     return " · ".join(parts)
 
 

@@ -14,11 +14,11 @@ interrupted calls without usage are estimated from the prompt and the streamed c
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from contextlib import aclosing
 from typing import Any
 
-from .._accounting import CHARS_PER_TOKEN, Budget, SpendGuard, estimate_prompt_tokens
+from .._accounting import CHARS_PER_TOKEN, Budget, Reservation, SpendGuard, estimate_prompt_tokens
 from .._core import BudgetExceeded, ConfigError, OpenRouterError, StreamError
 from .._accounting import Ledger
 from .._client import PartialAnswer
@@ -34,20 +34,21 @@ def _fallback_tokens(messages: Any, response: ChatResponse) -> tuple[int, int]:
 
 
 async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, messages: Any, model: str,
-                          prices: Any, **params: Any) -> AsyncIterator[StreamEvent]:
-    """``client.stream`` with the budget check before sending and exactly one ledger row when it ends.
+                          prices: Any, *, claim: Hashable | None = None, **params: Any) -> AsyncIterator[StreamEvent]:
+    """``client.stream`` with the budget's reservation before sending and exactly one ledger row when it ends.
 
     Raises :class:`BudgetExceeded` when refused (``partial`` None, nothing sent) or when the spend reached the
     budget mid-stream (``partial`` = the text so far, recorded as ``interrupted``); re-raises every error.
+    ``claim`` takes over a reservation a comparison parked for this pane (see ``Budget.admit``).
     """
-    guard = _admit(ledger, budget, model, messages, prices, params.get("max_tokens"))
+    hold, guard = _admit(ledger, budget, model, messages, prices, params, claim)
     progress, recorded = PartialAnswer(model), False
     try:
         async with aclosing(client.stream(messages, model=model, **params)) as events:
             async for event in events:
                 text = progress.feed(event)
-                if isinstance(event, Done):
-                    ledger.record_response(event.response, status="ok", prices=prices)
+                if isinstance(event, Done):  # the billed cost replaces the reservation in the same step
+                    ledger.record_response(event.response, status="ok", prices=prices, reservation=hold)
                     recorded = True
                 yield event
                 if guard is not None and _reached(guard, event, text):
@@ -73,20 +74,21 @@ async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, me
             partial = progress.response(interrupted=True, error="interrupted")
             ledger.record_response(partial, status="interrupted", prices=prices,
                                    fallback_tokens=_fallback_tokens(messages, partial))
+        if hold is not None:  # every row is written by now: the reservation has done its work
+            hold.release()
 
 
-def _admit(ledger: Ledger, budget: Budget | None, model: str, messages: Any, prices: Any,
-           max_tokens: int | None) -> SpendGuard | None:
-    """The budget check before sending (a refusal is recorded, then raised) → the guard for the stream."""
+def _admit(ledger: Ledger, budget: Budget | None, model: str, messages: Any, prices: Any, params: dict[str, Any],
+           claim: Hashable | None) -> tuple[Reservation | None, SpendGuard | None]:
+    """Reserve the worst case before sending (a refusal is recorded, then raised) → the hold and the guard."""
     if budget is None:
-        return None
-    spent = ledger.session_total()
+        return None, None
     try:
-        budget.check(model, messages, max_tokens, prices, spent)
+        hold = budget.admit(ledger.book, model, messages, prices, params, key=claim)
     except BudgetExceeded as refusal:
         ledger.record_refused(model, refusal.message)
         raise
-    return budget.guard(model, messages, prices, spent)
+    return hold, budget.guard(model, messages, prices, reservation=hold)
 
 
 def _record_stop(ledger: Ledger, progress: PartialAnswer, guard: SpendGuard | None, messages: Any,

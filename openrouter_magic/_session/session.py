@@ -235,7 +235,7 @@ class Session:
         # for a budget (before sending) or when OpenRouter did not report the cost (to estimate it).
         prices: Any = await self.prices_for(model) if self.budget is not None else _LazyPrices(self, model)
         async with aclosing(recorded_stream(self.client, self.ledger, self.budget, messages, model, prices,
-                                            **params)) as events:
+                                            claim=(model, id(messages)), **params)) as events:
             async for event in events:
                 if type(event) is UsageEvent and event.usage.cost is None and self._catalog is None:
                     await self._load_prices_briefly(model)  # the row is written at Done, just after this
@@ -263,22 +263,27 @@ class Session:
             pass
 
     def check_budget(self, requests: list[Request]) -> float | None:
-        """Refuse (BudgetExceeded, ``refused`` rows) when these requests together could overrun the budget."""
+        """Reserve these requests together, or refuse them all (BudgetExceeded, ``refused`` rows)."""
         return self.run(self.check_budget_async(requests))
 
     async def check_budget_async(self, requests: list[Request]) -> float | None:
-        """``check_budget`` from inside a coroutine; returns the summed worst case (None without a budget)."""
+        """``check_budget`` in a coroutine → the summed worst case (None without a budget); the reservations
+        wait for ``guarded_stream`` of the same model and messages object to claim them (or lapse in seconds)."""
         if self.budget is None:
             return None
         from .._core import BudgetExceeded
 
         prices = {model: await self.prices_for(model) for model, _, _ in requests}
+        keys = [(model, id(messages)) for model, messages, _ in requests]
         try:
-            return self.budget.check_many(requests, prices, spent=self.ledger.session_total())
+            holds = self.budget.admit_many(self.ledger.book, requests, prices, replace=keys)
         except BudgetExceeded as refused:
             for model, _, _ in requests:
                 self.ledger.record_refused(model, refused.message)
             raise
+        for key, hold in zip(keys, holds):
+            self.ledger.book.park(key, hold)
+        return sum(hold.amount for hold in holds)
 
     # -- sandbox ---------------------------------------------------------------------------------
     def sandbox_on(self, **knobs: Any) -> str:
