@@ -197,11 +197,14 @@ async def test_the_playground_stop_button_cancels_the_run(server, session):
     assert server.chat_requests[0].json["messages"][0] == {"role": "system", "content": "Be brief."}
 
 
+PRE = '<pre style="background:rgba(128,128,128,.08);padding:6px 8px;white-space:pre-wrap">'
+
+
 @pytest.mark.parametrize(("markdown", "expected"), [
     ("a <script>x</script>", "<p>a &lt;script&gt;x&lt;/script&gt;</p>\n"),
     ("**bold** and *it* and snake_case_name", "<p><strong>bold</strong> and <em>it</em> and snake_case_name</p>\n"),
     ("use `a<b>` here", "<p>use <code>a&lt;b&gt;</code> here</p>\n"),
-    ("```\nstill streaming <", "<pre><code>still streaming &lt;</code></pre>\n"),
+    ("```\nstill streaming <", f"{PRE}<code>still streaming &lt;</code></pre>\n"),
     ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"),
     ("1. one\n2. two", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n"),
     ("# Title", "<h1>Title</h1>\n"),

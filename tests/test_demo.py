@@ -90,8 +90,8 @@ def test_the_pages_contain_the_answers_and_the_saved_widgets(ran):
     assert "openai/gpt-4o-mini via" in quickstart and "tok/s" in quickstart
     executed = nbformat.read(out / "01-quickstart.ipynb", as_version=4)
     first_answer = next(o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                        if "text/markdown" in o.get("data", {}))
-    assert first_answer["data"]["text/markdown"][:60] in quickstart
+                        if o.get("data", {}).get("text/html", "").startswith('<div class="orm-answer'))
+    assert first_answer["data"]["text/html"][:200] in quickstart
     compare = (out / "03-compare.html").read_text()
     assert 'type="application/vnd.jupyter.widget-state+json"' in compare
     assert "3 of 3 answered" in compare

@@ -138,7 +138,7 @@ def test_a_fence_too_long_for_one_block_is_merged_into_one_display_at_the_end(sh
         streamed = [o.data for o in cap.outputs if not o.update and is_answer(o.data)]
         renderer.finish(None, None)
     # a display that starts inside the fence still renders as highlighted python code
-    assert any(d["text/plain"].startswith("v") and '<pre><code class="language-python">' in d["text/html"]
+    assert any(d["text/plain"].startswith("v") and '<code class="language-python">' in d["text/html"]
                for d in streamed)
     assert answer_markdown(cap.outputs) == text
     non_empty = answer_pieces(cap.outputs)
@@ -197,7 +197,7 @@ def test_code_format_shows_one_highlighted_fence_with_the_language(shell, clock)
         stream(renderer, text, clock, dt=0.3)
         renderer.finish(None, None)
     (state,) = final_states(cap.outputs)
-    assert '<pre><code class="language-python">' in state["text/html"] and "&#x27;```&#x27;" not in state["text/html"]
+    assert '<code class="language-python">' in state["text/html"] and "&#x27;```&#x27;" not in state["text/html"]
     assert "return </span>" in state["text/html"] and "'```'" in state["text/html"]  # highlighted, not cut short
     assert state["text/plain"] == "def f():\n    return '```'"
 
@@ -351,4 +351,4 @@ def test_code_without_a_language_is_highlighted_as_python(shell, clock):
         renderer.finish(None, None)
     (state,) = final_states(cap.outputs)
     assert state["text/plain"] == "x = 1"
-    assert '<pre><code class="language-python">x = <span style="color:#' in state["text/html"]  # 1 is coloured
+    assert '<code class="language-python">x = <span style="color:#' in state["text/html"]  # 1 is coloured

@@ -28,6 +28,7 @@ __all__ = ["ANSWER_CLASS", "markdown_body", "markdown_to_html", "safe_url"]
 
 ANSWER_CLASS = "orm-answer mathjax_ignore tex2jax_ignore"
 REL = "noopener noreferrer"
+_PRE = '<pre style="background:rgba(128,128,128,.08);padding:6px 8px;white-space:pre-wrap">'
 _MATH_CLASS = "orm-math mathjax_process tex2jax_process"
 _DEEPEST = 19  # markdown-it's maxNesting (20) minus one: a token this deep means the parser gave up
 _SCHEME = re.compile(r"^(?:https?:|mailto:)", re.I)
@@ -74,6 +75,8 @@ def _parser() -> Any:
     md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True)
     md.validateLink = safe_url
     md.add_render_rule("link_open", _link_open)
+    for rule in ("fence", "code_block"):
+        md.add_render_rule(rule, _shaded(md.renderer.rules[rule]))
     md.add_render_rule("image", _image)
     md.add_render_rule("math_inline", _math("span", "$"))
     md.add_render_rule("math_inline_double", _math("span", "$$"))
@@ -85,6 +88,14 @@ def _link_open(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str
     token = tokens[idx]
     token.attrSet("rel", REL)
     return self.renderToken(tokens, idx, options, env)
+
+
+def _shaded(rule: Any) -> Any:
+    """Give code blocks a faint background (text/html outputs get no code style from JupyterLab)."""
+    def render(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+        return rule(tokens, idx, options, env).replace("<pre>", _PRE, 1)
+
+    return render
 
 
 def _image(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:

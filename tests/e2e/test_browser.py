@@ -30,10 +30,10 @@ def crop(lab, locator, name: str) -> Path:
 
 
 def answer_snapshot(cell: int) -> str:
-    """JS: [characters of rendered answer markdown, whether a $ cost is shown] in one cell's output."""
+    """JS: [characters of the rendered answer (safe HTML), whether a $ cost is shown] in one cell's output."""
     return f"""() => {{
         const out = {CELLS}[{cell}].querySelector('.jp-OutputArea');
-        const md = [...out.querySelectorAll('.jp-RenderedMarkdown')].map(e => e.textContent).join('');
+        const md = [...out.querySelectorAll('.orm-answer')].map(e => e.textContent).join('');
         return [md.length, /\\$\\d/.test(out.textContent)];
     }}"""
 
@@ -74,7 +74,7 @@ def test_an_answer_grows_in_the_page_then_shows_its_cost_and_the_kernel_answers_
     growing = sorted({chars for chars, cost in seen if chars and not cost})
     assert len(growing) >= 3, f"the answer did not visibly grow before its footer: {seen}"
     assert answer_chars(page, 1) >= max(growing)
-    assert answer.locator(".jp-RenderedMarkdown").count() >= 1  # rendered markdown, not a text repr
+    assert answer.locator(".jp-RenderedHTMLCommon .orm-answer p").count() >= 1  # rendered markdown, not a text repr
     lab.output(page, 2).get_by_text("42", exact=True).wait_for(timeout=15_000)
     rest_mouse(page)
     lab.shot(page, "1-stream")
