@@ -7,7 +7,9 @@ HTTP chunk: B = 1 is what OpenRouter does, 16 and 256 are what proxies and busy 
 Measured in the same run, rounds interleaved (raw, ours, raw, … for every B), best of the rounds:
 
 1. throughput (chunks/s) of ``OpenRouter.stream`` vs raw httpx at B = 1, 16, 256 — target ratio ≥ 1.0;
-2. per-chunk cost at 200k chunks vs 20k chunks — flat, target ratio ≤ 1.25;
+2. per-chunk cost at 200k chunks vs 20k chunks — flat, target ratio ≤ 1.25 — at B = 16: at B = 1 the
+   server's 225,000 writes (one send each) are slower than either client on a 2-core machine, so both
+   converge to the server's rate and the row would measure the server;
 3. time to first text delta, median of 50 warm requests — target ≤ raw + 1 ms;
 4. peak RSS growth of a 200,000-chunk stream (each side in a fresh subprocess) — target ≤ 1.2× raw.
 
@@ -33,6 +35,7 @@ if str(ROOT) not in sys.path:
 
 KEY = "sk-or-v1-bench-key-0000"
 BATCHES = (1, 16, 256)
+FLAT_BATCH = 16
 KEEPALIVE = b": OPENROUTER PROCESSING\n\n"
 CHUNK = (b'{"id":"gen-1790000000-BENCHbenchBENCHbench","object":"chat.completion.chunk","created":1790000000,'
          b'"model":"openai/gpt-4o-mini","provider":"OpenAI","choices":[{"index":0,"delta":{"role":"assistant",'
@@ -227,16 +230,16 @@ def _throughput_rows(times: dict, small: int, rounds: int) -> list[dict]:
 def run(quick: bool = False) -> list[dict]:
     """All measurements (``quick``: smaller sizes, for a smoke run)."""
     small, large, rounds = (2_000, 20_000, 3) if quick else (20_000, 200_000, 7)
-    plan = [(small, b) for b in BATCHES] + [(large, 1)]
+    plan = [(small, b) for b in BATCHES] + [(large, FLAT_BATCH)]
     with Server() as server:
         times = asyncio.run(_throughputs(server.url, plan, rounds))
         raw_ttft, our_ttft = asyncio.run(_ttfts(server.url, 10 if quick else 50))
         raw_rss, our_rss = _rss("raw", server.url, large), _rss("ours", server.url, large)
-    flat_raw = (times[("raw", large, 1)] / large) / (times[("raw", small, 1)] / small)
-    flat = (times[("ours", large, 1)] / large) / (times[("ours", small, 1)] / small)
+    flat_raw = (times[("raw", large, FLAT_BATCH)] / large) / (times[("raw", small, FLAT_BATCH)] / small)
+    flat = (times[("ours", large, FLAT_BATCH)] / large) / (times[("ours", small, FLAT_BATCH)] / small)
     return _throughput_rows(times, small, rounds) + [
-        _row(f"per-chunk cost {large:,} vs {small:,} chunks", flat, 1.0, 1.25, flat <= 1.25, "ratio",
-             f"maximum; 1.0 = perfectly flat (raw httpx: {flat_raw:.3f})"),
+        _row(f"per-chunk cost {large:,} vs {small:,} chunks, {FLAT_BATCH} events per write", flat, 1.0, 1.25,
+             flat <= 1.25, "ratio", f"maximum; 1.0 = perfectly flat (raw httpx: {flat_raw:.3f})"),
         _row("time to first text delta (median of warm requests)", our_ttft * 1000, raw_ttft * 1000,
              round((raw_ttft + 0.001) / raw_ttft, 3), our_ttft <= raw_ttft + 0.001, "ms",
              "maximum ratio = (raw + 1 ms) / raw: at most 1 ms slower than raw httpx"),

@@ -148,7 +148,8 @@ async def test_silence_ends_the_stream_at_the_read_timeout_with_the_partial(fake
 
 
 HOSTILE = [{"kind": "huge_line", "size": 40_000_000}, {"kind": "no_done"}, {"kind": "bad_utf8"},
-           {"kind": "gzip", "corrupt": True}, {"kind": "html"}, {"kind": "drip", "interval": 0.05}]
+           {"kind": "gzip", "corrupt": True}, {"kind": "html"}, {"kind": "drip", "interval": 0.05},
+           {"kind": "drip", "head": True, "interval": 0.05}]
 
 
 async def test_no_hostile_answer_puts_the_key_in_an_error_or_a_log_record(fake, sentinel_key, caplog):
@@ -168,3 +169,13 @@ async def test_no_hostile_answer_puts_the_key_in_an_error_or_a_log_record(fake, 
     assert any(r.name.startswith("httpcore") for r in caplog.records), "httpcore's debug log was captured"
     for text in shown + [r.getMessage() for r in caplog.records] + [caplog.text]:
         assert sentinel_key not in text
+
+
+@pytest.mark.parametrize("streamed", [True, False])
+async def test_response_headers_dripping_in_end_within_the_read_timeout_not_never(fake, streamed):
+    fake.configure(hostile={"kind": "drip", "head": True, "interval": 0.05})  # each byte resets httpx's timer
+    started = time.monotonic()
+    async with client_for(fake, read_timeout=0.5) as client:
+        with pytest.raises(TransportError, match=r"no complete response head within 0.5 s \(read timeout"):
+            await (collect(client, "hello", model=MODEL) if streamed else client.chat("hello", model=MODEL))
+    assert 0.5 <= time.monotonic() - started < 1.5 and len(fake.chat_requests) == 1

@@ -31,7 +31,7 @@ from .._core import (
 from .chunks import parse_completion
 from .http import (
     CONNECT_FAILURES, MAX_BODY_BYTES, data_object, data_of, decode_json, describe_body, error_in_body,
-    query_params, read_body, read_error, transport_error,
+    query_params, read_body, read_error, send_for_head, transport_error,
 )
 from .retry import RETRY_STATUSES, RetryBudget
 from .stream import Retryable, StreamRun
@@ -121,7 +121,7 @@ class OpenRouter:
         client, budget = self._client(), budget or self._budget()
         while True:
             try:
-                response = await client.send(client.build_request(method, path, **kwargs), stream=True)
+                response = await send_for_head(client, client.build_request(method, path, **kwargs), self.timeout.read)
             except CONNECT_FAILURES as exc:
                 delay = budget.next_delay()
                 if delay is None:

@@ -12,6 +12,7 @@ that trickles in — no line end and not only whitespace for ``read_timeout`` s 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -28,7 +29,7 @@ from .retry import retry_after_from
 
 __all__ = ["CONNECT_FAILURES", "MAX_BODY_BYTES", "api_error", "body_chunks", "data_object", "data_of", "decode_json",
            "describe_body", "error_in_body", "not_a_stream", "query_params", "read_body", "read_error",
-           "transport_error"]
+           "send_for_head", "transport_error"]
 
 # Failures that happen before any byte of the response arrived: safe to try again.
 CONNECT_FAILURES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
@@ -107,6 +108,24 @@ def api_error(status: int, headers: Any, body: bytes, content_type: str = "") ->
         message = describe_body(status, body, content_type)
     cls = error_for_status(status)
     return cls(message, status=status, code=code, metadata=metadata, retry_after=retry_after_from(headers, payload))
+
+
+async def send_for_head(client: httpx.AsyncClient, request: httpx.Request, read: float | None) -> httpx.Response:
+    """``client.send(stream=True)`` whose response head must be complete within ``read`` s of the request
+    being sent: httpx's read timeout restarts with every byte, so a head dripping in would never end."""
+    if read is None:
+        return await client.send(request, stream=True)
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(None) as deadline:
+            async def trace(name: str, info: dict[str, Any]) -> None:
+                if name.endswith("receive_response_headers.started"):
+                    deadline.reschedule(loop.time() + read)
+            request.extensions["trace"] = trace
+            return await client.send(request, stream=True)
+    except TimeoutError:
+        raise TransportError(f"no complete response head within {read:g} s (read timeout; the head dripped in)") \
+            from None
 
 
 def body_chunks(response: httpx.Response) -> AsyncIterator[bytes]:

@@ -9,7 +9,8 @@ of these instead of a well-formed reply. A stream first sends ``after_chunks`` (
 - ``bad_utf8``: a data line (or the JSON body) with bytes that are not UTF-8;
 - ``gzip``: the normal answer, gzip-encoded (``Content-Encoding: gzip``, one sync flush per event);
 - ``html``: a 200 ``text/html`` page (a captive portal, a CDN error page) instead of SSE or JSON;
-- ``drip``: the rest of the stream (or the whole body) one byte every ``interval`` seconds (default 1).
+- ``drip``: the rest of the stream (or the whole body) one byte every ``interval`` seconds (default 1);
+  with ``"head": True``, the status line and headers drip instead.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def hostile_response(a: Answer, hostile: dict[str, Any], *, streamed: bool, head
     kind = hostile.get("kind")
     if kind == "html":
         events, extra = [_HTML], {"Content-Type": "text/html; charset=utf-8"}
+    elif kind == "drip" and hostile.get("head"):
+        return Response(200, headers={**headers, **({} if streamed else _JSON)}, events=_plain(a, streamed),
+                        on_done=on_done, head_drip=float(hostile.get("interval", 1.0)))
     elif kind == "gzip":
         events = _gzipped(a, streamed, corrupt=bool(hostile.get("corrupt")))
         extra = {**({} if streamed else _JSON), "Content-Encoding": "gzip"}
@@ -107,13 +111,17 @@ def _drip(data: bytes, hostile: dict[str, Any]) -> Iterator[bytes | Control]:
         yield pause
 
 
+def _plain(a: Answer, streamed: bool) -> Iterator[Any]:
+    """The normal answer: its SSE events, or its JSON body."""
+    return stream_events(a) if streamed else iter([json.dumps(chat_completion(a), separators=(",", ":"))])
+
+
 def _gzipped(a: Answer, streamed: bool, *, corrupt: bool) -> Iterator[Any]:
     """The normal answer, gzip-encoded as it goes (each event flushed, so it stays a stream).
 
     ``corrupt``: after the first event, bytes that are not deflate data (the decoder must say so)."""
     packer = zlib.compressobj(wbits=zlib.MAX_WBITS | 16)
-    plain = stream_events(a) if streamed else iter([json.dumps(chat_completion(a), separators=(",", ":"))])
-    for sent, event in enumerate(plain):
+    for sent, event in enumerate(_plain(a, streamed)):
         if isinstance(event, Control):
             yield event
             continue

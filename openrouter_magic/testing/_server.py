@@ -52,6 +52,7 @@ class Response:
     chunk_delay: float = 0.0
     hang: bool = False                       # non-streaming: never answer
     drop: bool = False                       # non-streaming: send half the body, then cut the connection
+    head_drip: float = 0.0                   # > 0: write the status line and headers one byte per this many s
     on_done: Callable[[str, int], None] | None = None  # (outcome, data events written)
 
 
@@ -219,12 +220,22 @@ async def _write(writer: asyncio.StreamWriter, response: Response, counter: list
         return "done"
     headers.setdefault("Content-Type", "text/event-stream")
     headers.setdefault("Cache-Control", "no-cache")
-    writer.write(_head(response.status, headers))
+    await _write_head(writer, _head(response.status, headers), response.head_drip)
     outcome = await _write_events(writer, response.events, response.chunk_delay, counter)
     if outcome == "done":
         writer.write(b"0\r\n\r\n")
         await writer.drain()
     return outcome
+
+
+async def _write_head(writer: asyncio.StreamWriter, head: bytes, drip: float) -> None:
+    if drip <= 0:
+        writer.write(head)
+        return
+    for i in range(len(head)):  # a hostile server (DESIGN §13): headers one byte at a time
+        writer.write(head[i:i + 1])
+        await writer.drain()
+        await asyncio.sleep(drip)
 
 
 async def _write_events(writer: asyncio.StreamWriter, events: Iterable[str | bytes | Control], delay: float,
