@@ -51,11 +51,11 @@ class OpenRouter:
     """Async OpenRouter client; also an async context manager (``aclose`` on exit).
 
     ``api_key``/``base_url``/``http_referer``/``x_title``: None = from the environment (DESIGN §4).
-    ``connect_timeout`` bounds connecting, ``read_timeout`` the silence between two chunks; ``timeout``
-    (seconds or an ``httpx.Timeout``) overrides both. ``max_retries``/``max_retry_wait`` bound the
-    retries of 408/429/5xx and failed connections; ``retry_base_delay`` is the first backoff step.
-    ``max_body_bytes`` bounds a response body and a single SSE line (DESIGN §13); ``transport``
-    replaces httpx's (tests).
+    ``connect_timeout`` bounds connecting; ``read_timeout`` bounds silence (no byte), the wait for the whole
+    response head, and a line that drips in (bytes arrive, no line ends); ``timeout`` (seconds or an
+    ``httpx.Timeout``) overrides both. ``max_retries``/``max_retry_wait`` bound the retries of 408/429/5xx
+    and failed connections; ``retry_base_delay`` is the first backoff step. ``max_body_bytes`` (32 MiB)
+    bounds a response body and a single SSE line (DESIGN §13); ``transport`` replaces httpx's (tests).
     """
 
     def __init__(self, api_key: str | None = None, base_url: str | None = None, *, timeout: Any = None,
