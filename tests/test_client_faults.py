@@ -95,6 +95,17 @@ async def test_a_mid_stream_error_chunk_gives_stream_error_with_partial_text_and
     assert len(fake.chat_requests) == 2
 
 
+async def test_the_text_that_came_in_the_same_read_as_an_error_chunk_still_reaches_the_caller(fake):
+    fake.configure(mid_stream_error={"after_chunks": 5, "shape": "real", "code": 502, "message": "x"})
+    seen = []
+    async with client_for(fake) as client:  # zero delays: the deltas and the error share one network read
+        with pytest.raises(StreamError) as caught:
+            async for event in client.stream("hello", model=MODEL):
+                seen.append(event)
+    assert "".join(e.text for e in seen if isinstance(e, TextDelta)) == caught.value.partial.text
+    assert len(caught.value.partial.text) == 20
+
+
 async def test_a_hung_stream_times_out_within_the_configured_bound(fake):
     fake.configure(hang_after_chunks=3)
     started = time.monotonic()
