@@ -2,8 +2,9 @@
 
 It serves the OpenRouter HTTP API on 127.0.0.1 over real HTTP (chat JSON and SSE, /models, /generation,
 /key, …) from a thread of its own, with deterministic answers, costs computed from its catalog's prices and
-scenario knobs for latency, chunking, errors, hangs and dropped connections. It imports nothing from the
-rest of ``openrouter_magic`` and nothing outside the standard library.
+scenario knobs for latency, chunking, errors, hangs and dropped connections — and hostile servers (the
+``hostile`` knob: oversized lines and bodies, bad UTF-8, gzip, HTML, drips; see ``_hostile.py``). It imports
+nothing from the rest of ``openrouter_magic`` and nothing outside the standard library.
 
     from openrouter_magic.testing import FakeOpenRouter
     with FakeOpenRouter(chunk_delay=0.01) as fake:
