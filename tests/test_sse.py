@@ -310,9 +310,13 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
 def test_arbitrary_bytes_and_json_only_ever_raise_our_errors(values, noise):
     decoder, acc = SSEDecoder(), StreamAccumulator()
     raw = b"".join(b"data: " + json.dumps(v).encode() + b"\n\n" for v in values) + noise + b"\n\n"
-    for payload in decoder.feed(raw):
+    payloads = decoder.feed(raw)
+    for payload in payloads:
         try:
             acc.feed(parse_chunk(payload))
         except (ValueError, StreamError):
             pass
     assert isinstance(acc.response().text, str)
+    for start in range(len(payloads)):  # the client's own path (template included) fails only in our ways
+        _, failure = StreamRun("m").meaning(payloads[start:] + payloads)
+        assert failure is None or isinstance(failure, (ValueError, StreamError))
