@@ -9,6 +9,9 @@ _EXPORTS = {
     "Exchange": ".conversations",
     "did_you_mean": ".models",
     "Session": ".session",
+    "ToolSpecError": ".tool_types",
+    "bind_arguments": ".tool_args",
+    "tool_spec": ".tool_schema",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
