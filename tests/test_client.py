@@ -115,8 +115,15 @@ async def test_without_a_key_chat_says_how_to_set_one_but_models_work(fake):
 
 def test_one_client_works_across_successive_event_loops(fake):
     client = client_for(fake)
-    first = asyncio.run(client.chat("hi", model=MODEL))
-    second = asyncio.run(client.chat("hi", model=MODEL))
+
+    async def chat_then_close():  # each loop's connections are closed before asyncio.run closes the loop
+        try:
+            return await client.chat("hi", model=MODEL)
+        finally:
+            await client.aclose()
+
+    first = asyncio.run(chat_then_close())
+    second = asyncio.run(chat_then_close())
     assert first.text == second.text
 
 

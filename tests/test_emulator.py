@@ -461,6 +461,7 @@ def test_module_runs_standalone_and_prints_its_base_url():
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl-C
         assert proc.wait(timeout=10) == 0
+        proc.stdout.close()
 
 
 # --------------------------------------------------------------------------- capabilities and structure
