@@ -163,3 +163,25 @@ async def test_the_row_is_written_when_the_call_ends_not_while_it_streams(server
         rows_seen.append(len(ledger.frame()))
     assert rows_seen[0] == 0 and rows_seen[-2] == 0  # nothing during the stream…
     assert rows_seen[-1] == 1 and len(ledger.frame()) == 1  # …one row as Done is handed over
+
+
+async def test_a_call_holds_its_worst_case_while_it_streams_then_only_its_bill(server, client, ledger):
+    server.configure(chunk_delay=0.005)
+    held = []
+    async for event in recorded_stream(client, ledger, Budget(1.0), PROMPT, "acme/pricey", PRICEY, max_tokens=50):
+        if isinstance(event, TextDelta) and not held:
+            held.append((ledger.book.reserved(), ledger.session_total()))
+    assert held == [(pytest.approx(worst_case_cost(PROMPT, 50, PRICEY)), 0.0)]
+    assert ledger.book.reserved() == 0 and server.total_billed > 0
+    assert ledger.session_total() == pytest.approx(server.total_billed)
+
+
+async def test_a_web_search_is_reserved_too_so_a_budget_for_the_tokens_alone_refuses_it(server, client, ledger):
+    tokens_only = worst_case_cost(PROMPT, 50, PRICEY)
+    budget = Budget(tokens_only + 0.01)  # room for the tokens, not for a $0.02 search
+    with pytest.raises(BudgetExceeded, match="could cost up to ≈\\$0.0") as caught:
+        await run_and_record(client, ledger, budget, PROMPT, "acme/pricey", PRICEY, max_tokens=50,
+                             plugins=[{"id": "web"}])
+    assert server.chat_requests == [] and "raise it with %openrouter budget" in str(caught.value)
+    await run_and_record(client, ledger, budget, PROMPT, "acme/pricey", PRICEY, max_tokens=50)
+    assert len(server.chat_requests) == 1 and ledger.frame()["status"].tolist() == ["refused", "ok"]

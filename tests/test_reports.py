@@ -126,3 +126,10 @@ def test_key_report_never_shows_a_key_even_if_the_label_carried_one(sentinel_key
 ])
 def test_the_footer_cost_reads_billed_estimated_or_unknown_then_the_session_total(cost, source, total, text):
     assert cost_text(cost, source, total) == text
+
+
+def test_the_report_says_how_many_rows_are_not_yet_saved(ledger):
+    report = cost_report(ledger)
+    assert report.unsaved == 0 and "not yet saved" not in report.title  # the file works: nothing waits
+    report.unsaved = 2
+    assert report.title == "this session: $0.015 over 4 calls, 1 of unknown cost; 2 rows not yet saved"

@@ -21,6 +21,7 @@ from .reserve import Reservation, SpendBook
 __all__ = ["Budget", "BudgetExceeded", "SpendGuard", "estimate_prompt_tokens", "usd", "worst_case_cost"]
 
 
+ROUNDING_USD = 1e-12  # float sums of many reservations may overshoot an exact fit by this much
 PriceLookup = Callable[[str], Any] | Mapping[str, Any]
 Request = tuple[str, Any, Mapping[str, Any] | None]  # (model, messages, params)
 
@@ -116,7 +117,8 @@ class Budget:
         return [(model, self.worst_case(model, messages, lookup(model), params)) for model, messages, params in requests]
 
     def _check_room(self, what: str, worst: float, spent: float, reserved: float) -> None:
-        if worst > 0 and worst > self.remaining(spent, reserved):  # a free call never adds spend, even past the limit
+        # A free call never adds spend, even past the limit; sums of reservations may be a rounding off.
+        if worst > 0 and worst > self.remaining(spent, reserved) + ROUNDING_USD:
             raise BudgetExceeded(
                 f"refused: {what} could cost up to ≈{usd(worst)} — {self.status(spent, reserved)}; raise it with "
                 f"%openrouter budget {usd(_nice_ceiling(spent + reserved + worst))[1:]} (or lower --max-tokens)")

@@ -69,7 +69,7 @@ def estimate_cost(usage: Usage, prices: Any, fallback_tokens: tuple[int, int] | 
     if (prompt is None or completion is None) and fallback_tokens is not None:
         prompt = prompt if prompt is not None else fallback_tokens[0]
         completion = completion if completion is not None else fallback_tokens[1]
-    if None in (prompt_price, completion_price, prompt, completion):
+    if prompt_price is None or completion_price is None or prompt is None or completion is None:
         return None
     per_request = _price(prices, "request_usd") or 0.0
     return (prompt * prompt_price + completion * completion_price) / 1e6 + per_request
@@ -113,8 +113,9 @@ def estimate_prompt_tokens(messages: str | list[dict[str, Any]], params: Mapping
         for call in message.get("tool_calls") or ():
             total += _tokens_of_text(str(call))
     for name in ("tools", "response_format"):  # sent with the prompt, billed as prompt tokens
-        if (params or {}).get(name):
-            total += _tokens_of_text(json.dumps(params[name], default=str))
+        sent = (params or {}).get(name)
+        if sent:
+            total += _tokens_of_text(json.dumps(sent, default=str))
     return total
 
 
@@ -137,7 +138,8 @@ def web_searches(model: str | None, params: Mapping[str, Any] | None) -> list[in
         found.append(WEB_RESULTS)
     for tool in params.get("tools") or ():
         if isinstance(tool, dict) and tool.get("type") == "openrouter:web_search":
-            options = tool.get("parameters") if isinstance(tool.get("parameters"), dict) else {}
+            options = tool.get("parameters")
+            options = options if isinstance(options, dict) else {}
             uses = _int_or_none(options.get("max_uses")) or SERVER_TOOL_SEARCHES
             found += [_int_or_none(options.get("max_results")) or WEB_RESULTS] * uses
     return found

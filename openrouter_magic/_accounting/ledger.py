@@ -15,6 +15,7 @@ once (:class:`LedgerWarning`). Reads include the waiting rows. Rows left are flu
 from __future__ import annotations
 
 import sqlite3
+import time
 import uuid
 import warnings
 from datetime import datetime, timezone
@@ -25,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from .._core import ChatResponse, magic_home, redact
 from .estimate import estimate_cost
 from .reserve import Reservation, SpendBook
-from .schema import ALL_COLUMNS, LEDGER_COLUMNS, MIGRATIONS, SCHEMA_VERSION, connect, select_rows, session_sum
-from .writer import FileStore, MemoryStore, waiting_rows
+from .schema import ALL_COLUMNS, LEDGER_COLUMNS, MIGRATIONS, SCHEMA_VERSION, Row, session_sum
+from .writer import FileStore, LedgerWarning, MemoryStore, waiting_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -35,10 +36,6 @@ __all__ = ["LEDGER_COLUMNS", "Ledger", "LedgerWarning", "MIGRATIONS", "SCHEMA_VE
 
 STATUSES = ("ok", "error", "interrupted", "refused", "cached")
 _QUICK_READ_MS = 50  # the session total at start: never worth waiting for a busy file
-
-
-class LedgerWarning(UserWarning):
-    """The ledger file cannot be written now (rows wait in memory), or cannot use WAL."""
 
 
 def _now() -> str:
@@ -84,10 +81,11 @@ class Ledger:
         return self._store.pending
 
     def unsaved(self, wait: float = 0.2) -> int:
-        """Rows not yet on disk after giving the writer ``wait`` s to catch up (no wait while the file is
-        known to be locked or broken): what the footer reports, without a row simply being written now."""
-        if self._store.pending and not self._store.stalled:
-            self._store.flush(wait)
+        """Rows not yet on disk after giving the writer up to ``wait`` s to catch up (less once the file is
+        seen to be locked or broken): what the footer reports, without a row simply being written now."""
+        deadline = time.monotonic() + wait
+        while self._store.pending and not self._store.stalled and time.monotonic() < deadline:
+            self._store.flush(0.02)
         return self.pending
 
     @property
@@ -102,19 +100,10 @@ class Ledger:
     def _quick_base(self) -> float | None:
         """This session's USD recorded before us (a restart with the same id); None if the file is busy now."""
         try:
-            rows = self._merged(self.session_id, self._quick_read)
+            rows = self._merged(self.session_id, lambda session: self._store.read(session, _QUICK_READ_MS))
         except (sqlite3.Error, OSError):
             return None
         return sum(row[ALL_COLUMNS.index("cost")] or 0.0 for row in rows)
-
-    def _quick_read(self, session: str | None) -> list[tuple]:
-        if not self.path.startswith("file:") and not Path(self.path).is_file():
-            return []
-        conn = connect(self.path, _QUICK_READ_MS)
-        try:
-            return select_rows(conn, session)
-        finally:
-            conn.close()
 
     def _learn_base(self, conn: sqlite3.Connection) -> None:
         if self._base is None:  # the quick read failed: the writer reads it once the file opens
@@ -189,7 +178,7 @@ class Ledger:
         return row
 
     # -- reading -----------------------------------------------------------------------------------
-    def rows(self, all: bool = False) -> list[tuple]:
+    def rows(self, all: bool = False) -> list[Row]:
         """Rows (``ALL_COLUMNS``) on disk and still waiting, oldest first; this session or ``all``."""
         try:
             rows = self._merged(None if all else self.session_id, self._store.read)
@@ -199,7 +188,7 @@ class Ledger:
         self._tell()
         return [row[:-1] for row in rows]
 
-    def _merged(self, session: str | None, read: Callable[[str | None], list[tuple]]) -> list[tuple]:
+    def _merged(self, session: str | None, read: Callable[[str | None], list[Row]]) -> list[Row]:
         """Rows on disk (``read``) plus those still waiting in this process (ours or another ledger's)."""
         waiting = self._store.pending_rows() if self.in_memory else waiting_rows(self.path)
         waiting = [row for row in waiting if session is None or row[1] == session]  # taken before the disk:

@@ -83,7 +83,7 @@ class SpendBook:
             if amount <= reservation.amount:
                 return True
             others = self.spent() + self.reserved() - reservation.amount
-            if others + amount > limit:
+            if others + amount > limit + 1e-12:  # the same rounding allowance as admission
                 return False
             reservation.amount = amount
             return True

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 __all__ = ["ALL_COLUMNS", "INSERT", "LEDGER_COLUMNS", "MIGRATIONS", "SCHEMA_VERSION", "connect", "migrate",
-           "select_rows", "use_wal"]
+           "Row", "select_rows", "use_wal"]
 
 LEDGER_COLUMNS = ["time", "session", "model", "provider", "generation_id", "status", "prompt_tokens",
                   "completion_tokens", "reasoning_tokens", "cost", "cost_source", "ttft_s", "elapsed_s",
@@ -44,6 +45,7 @@ _INDEXES = ["CREATE INDEX IF NOT EXISTS calls_session ON calls(session)",
             "CREATE INDEX IF NOT EXISTS calls_time ON calls(time)",
             "CREATE UNIQUE INDEX IF NOT EXISTS calls_row_key ON calls(row_key)"]
 _WRITTEN = [*ALL_COLUMNS, ROW_KEY]
+Row = tuple[Any, ...]  # values in ``ALL_COLUMNS`` order, then the row key
 INSERT = f"INSERT OR IGNORE INTO calls ({', '.join(_WRITTEN)}) VALUES ({', '.join('?' * len(_WRITTEN))})"
 
 
@@ -127,13 +129,13 @@ class _immediate:
                 pass
 
 
-def write_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+def write_rows(conn: sqlite3.Connection, rows: list[Row]) -> None:
     """Insert rows (``ALL_COLUMNS`` + row key) in one transaction; a row already there is not doubled."""
     with _immediate(conn):
         conn.executemany(INSERT, rows)
 
 
-def select_rows(conn: sqlite3.Connection, session: str | None) -> list[tuple]:
+def select_rows(conn: sqlite3.Connection, session: str | None) -> list[Row]:
     """Rows (``ALL_COLUMNS`` + row key) of one session, or all of them, oldest first.
 
     A file no writer has migrated yet (an older version's) lacks newer columns: they read as NULL. The
@@ -146,7 +148,7 @@ def select_rows(conn: sqlite3.Connection, session: str | None) -> list[tuple]:
             return []
         picked = [name if name in present else f"NULL AS {name}" for name in _WRITTEN]
         sql = f"SELECT {', '.join(picked)} FROM calls"
-        args: tuple = ()
+        args: tuple[str, ...] = ()
         if session is not None:
             sql, args = sql + " WHERE session = ?", (session,)
         return conn.execute(sql + " ORDER BY time, id", args).fetchall()

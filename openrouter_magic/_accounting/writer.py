@@ -15,13 +15,15 @@ import atexit
 import sqlite3
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 
 from .._core import redact
-from .schema import connect, migrate, select_rows, use_wal, write_rows
+from .schema import Row, connect, migrate, select_rows, use_wal, write_rows
 
-__all__ = ["FileStore", "MemoryStore", "waiting_rows"]
+__all__ = ["FileStore", "LedgerWarning", "MemoryStore", "waiting_rows"]
 
 IDLE_S = 5.0  # a writer thread with nothing to do for this long ends
 BUSY_RETRY_S = 0.02  # after SQLite's own busy wait, before trying again
@@ -29,8 +31,13 @@ RETRY_S = (0.25, 0.5, 1.0, 2.0, 5.0)  # waits between attempts at a file that ca
 LONG_BUSY_S = 30.0  # locked for this long: say so (rows are still kept)
 READ_TIMEOUT_MS = 1000
 EXIT_FLUSH_S = 5.0
+SLOW_WRITE_S = 0.05  # a write under way for longer is waiting for another process's lock
 
 Report = Callable[[str, str], None]  # (kind, message): "unavailable" | "wal"
+
+
+class LedgerWarning(UserWarning):
+    """The ledger file cannot be written now (rows wait in memory), or cannot use WAL."""
 
 
 def _busy(exc: BaseException) -> bool:
@@ -53,17 +60,17 @@ class MemoryStore:
     problem: str | None = None
     stalled = False
 
-    def pending_rows(self) -> list[tuple]:
+    def pending_rows(self) -> list[Row]:
         """Nothing waits in memory here."""
         return []
 
-    def submit(self, row: tuple) -> None:
+    def submit(self, row: Row) -> None:
         """Insert the row now."""
         with self._lock:
             write_rows(self._conn, [row])
 
-    def read(self, session: str | None) -> list[tuple]:
-        """Rows of one session (or all)."""
+    def read(self, session: str | None, timeout_ms: int = 0) -> list[Row]:
+        """Rows of one session (or all); nothing to wait for in memory."""
         with self._lock:
             return select_rows(self._conn, session)
 
@@ -87,13 +94,12 @@ class FileStore:
         self.problem: str | None = None  # why rows are waiting (None while the file works)
         self._report, self._on_open = report, on_open
         self._cond = threading.Condition()
-        self._pending: list[tuple] = []
+        self._pending: list[Row] = []
         self._thread: threading.Thread | None = None
         self._stopped = False
-        self._reader: sqlite3.Connection | None = None
-        self._reader_lock = threading.Lock()
         self._busy_since: float | None = None
-        self.stalled = False  # the last attempt failed (locked or broken): rows will wait a while
+        self._stuck = False  # the last attempt failed (locked or broken)
+        self._attempt_since: float | None = None
         self._failures = 0
         with _LIVE_LOCK:
             _LIVE.add(self)
@@ -103,12 +109,18 @@ class FileStore:
         """Rows not yet on disk."""
         return len(self._pending)
 
-    def pending_rows(self) -> list[tuple]:
+    @property
+    def stalled(self) -> bool:
+        """True when rows will wait a while: the last write failed, or the one under way waits for a lock."""
+        since = self._attempt_since
+        return self._stuck or (since is not None and time.monotonic() - since > SLOW_WRITE_S)
+
+    def pending_rows(self) -> list[Row]:
         """A copy of the rows not yet on disk."""
         with self._cond:
             return list(self._pending)
 
-    def submit(self, row: tuple) -> None:
+    def submit(self, row: Row) -> None:
         """Queue one row and make sure a writer thread will write it; never waits for the database."""
         with self._cond:
             self._pending.append(row)
@@ -133,7 +145,7 @@ class FileStore:
             if conn is not None:
                 conn.close()
 
-    def _next_batch(self, wait: float) -> list[tuple] | None:
+    def _next_batch(self, wait: float) -> list[Row] | None:
         """Everything pending, after ``wait`` (a back-off); None when the thread should end."""
         with self._cond:
             if wait and not self._stopped:
@@ -146,26 +158,29 @@ class FileStore:
                 return None
             return list(self._pending)
 
-    def _attempt(self, conn: sqlite3.Connection | None, batch: list[tuple]) -> tuple[sqlite3.Connection | None, float]:
+    def _attempt(self, conn: sqlite3.Connection | None, batch: list[Row]) -> tuple[sqlite3.Connection | None, float]:
         """Try to write ``batch``; return the connection to keep and how long to wait before the next try."""
+        self._attempt_since = time.monotonic()
         try:
             conn = conn or self._open()
             write_rows(conn, batch)
         except (sqlite3.Error, OSError) as exc:
             return self._failed(conn, exc)
+        finally:
+            self._attempt_since = None
         written = {id(row) for row in batch}
         with self._cond:  # by identity: a flush in another thread may have written some of them too
             self._pending = [row for row in self._pending if id(row) not in written]
-            self.problem, self._busy_since, self._failures, self.stalled = None, None, 0, False
+            self.problem, self._busy_since, self._failures, self._stuck = None, None, 0, False
             self._cond.notify_all()
         return conn, 0.0
 
     def _failed(self, conn: sqlite3.Connection | None, exc: BaseException) -> tuple[sqlite3.Connection | None, float]:
-        self.stalled = True
+        self._stuck = True
         if _busy(exc):  # another kernel holds the lock: SQLite has waited busy_timeout already; go again
             self._busy_since = self._busy_since or time.monotonic()
             if time.monotonic() - self._busy_since >= LONG_BUSY_S and self.problem is None:
-                self._problem(f"locked by another process for {LONG_BUSY_S:.0f} s")
+                self._problem(f"locked by another process for over {LONG_BUSY_S:g} s")
             return conn, BUSY_RETRY_S
         if conn is not None:
             conn.close()
@@ -217,28 +232,23 @@ class FileStore:
             if conn is not None:
                 conn.close()
 
-    def read(self, session: str | None) -> list[tuple]:
-        """Rows on disk of one session (or all); [] when the file does not exist yet. Raises sqlite3.Error."""
-        with self._reader_lock:
-            try:
-                if self._reader is None:
-                    self._reader = _open_reader(self.path)
-                if self._reader is None:
-                    return []
-                return select_rows(self._reader, session)
-            except sqlite3.OperationalError as exc:
-                if "no such table" in str(exc):  # the writer has not created it yet
-                    return []
-                self._drop_reader()
-                raise
-            except sqlite3.Error:
-                self._drop_reader()
-                raise
+    def read(self, session: str | None, timeout_ms: int = READ_TIMEOUT_MS) -> list[Row]:
+        """Rows on disk of one session (or all); [] when the file does not exist yet. Raises sqlite3.Error.
 
-    def _drop_reader(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        A connection of its own each time (reads are rare, opening costs well under a millisecond): no
+        connection is left open for the garbage collector.
+        """
+        if not self.path.startswith("file:") and not Path(self.path).is_file():
+            return []  # reading never creates the file
+        conn = connect(self.path, timeout_ms)
+        try:
+            return select_rows(conn, session)
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):  # the writer has not created it yet
+                return []
+            raise
+        finally:
+            conn.close()
 
     def close(self, timeout: float | None = EXIT_FLUSH_S) -> int:
         """Flush (at most ``timeout`` s), then stop the writer; returns how many rows could not be saved."""
@@ -249,22 +259,9 @@ class FileStore:
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=1.0)
-        with self._reader_lock:
-            self._drop_reader()
         with _LIVE_LOCK:
             _LIVE.discard(self)
         return len(self._pending)
-
-
-def _open_reader(path: str) -> sqlite3.Connection | None:
-    """A connection for reading, or None when the file does not exist (reading never creates it)."""
-    uri = path if path.startswith("file:") else None
-    if uri is None:
-        from pathlib import Path
-
-        if not Path(path).is_file():
-            return None
-    return connect(path, READ_TIMEOUT_MS)
 
 
 _LIVE: weakref.WeakSet[FileStore] = weakref.WeakSet()  # every open store, for reads and the exit flush
@@ -276,7 +273,7 @@ def _live() -> list[FileStore]:
         return list(_LIVE)
 
 
-def waiting_rows(path: str) -> list[tuple]:
+def waiting_rows(path: str) -> list[Row]:
     """Rows still waiting to be written to ``path`` by any ledger of this process."""
     return [row for store in _live() if store.path == path for row in store.pending_rows()]
 
@@ -285,4 +282,7 @@ def waiting_rows(path: str) -> list[tuple]:
 def _flush_at_exit() -> None:
     """Rows still pending when Python exits are written now (each store waits at most EXIT_FLUSH_S)."""
     for store in _live():
-        store.flush(EXIT_FLUSH_S)
+        left = store.close(EXIT_FLUSH_S)
+        if left:
+            warnings.warn(f"{left} cost ledger row{'s' * (left != 1)} could not be saved to {store.path} before "
+                          f"exit ({store.problem or 'locked'})", LedgerWarning, stacklevel=1)

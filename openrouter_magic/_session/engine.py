@@ -35,12 +35,10 @@ def _fallback_tokens(messages: Any, response: ChatResponse) -> tuple[int, int]:
 
 async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, messages: Any, model: str,
                           prices: Any, *, claim: Hashable | None = None, **params: Any) -> AsyncIterator[StreamEvent]:
-    """``client.stream`` with the budget's reservation before sending and exactly one ledger row when it ends.
-
-    Raises :class:`BudgetExceeded` when refused (``partial`` None, nothing sent) or when the spend reached the
-    budget mid-stream (``partial`` = the text so far, recorded as ``interrupted``); re-raises every error.
-    ``claim`` takes over a reservation a comparison parked for this pane (see ``Budget.admit``).
-    """
+    """``client.stream`` with a budget reservation (or the one a comparison parked under ``claim``) before
+    sending and exactly one ledger row when it ends. Raises :class:`BudgetExceeded` when refused (``partial``
+    None, nothing sent) or when the spend reached the budget mid-stream (``partial`` = the text so far,
+    recorded as ``interrupted``); re-raises every error."""
     hold, guard = _admit(ledger, budget, model, messages, prices, params, claim)
     progress, recorded = PartialAnswer(model), False
     try:
@@ -71,9 +69,7 @@ async def recorded_stream(client: Any, ledger: Ledger, budget: Budget | None, me
         raise
     finally:  # KeyboardInterrupt, cancellation, the consumer closing us: whatever arrived is kept
         if not recorded:
-            partial = progress.response(interrupted=True, error="interrupted")
-            ledger.record_response(partial, status="interrupted", prices=prices,
-                                   fallback_tokens=_fallback_tokens(messages, partial))
+            _record_interrupted(ledger, progress, messages, prices)
         if hold is not None:  # every row is written by now: the reservation has done its work
             hold.release()
 
@@ -89,6 +85,12 @@ def _admit(ledger: Ledger, budget: Budget | None, model: str, messages: Any, pri
         ledger.record_refused(model, refusal.message)
         raise
     return hold, budget.guard(model, messages, prices, reservation=hold)
+
+
+def _record_interrupted(ledger: Ledger, progress: PartialAnswer, messages: Any, prices: Any) -> None:
+    partial = progress.response(interrupted=True, error="interrupted")
+    ledger.record_response(partial, status="interrupted", prices=prices,
+                           fallback_tokens=_fallback_tokens(messages, partial))
 
 
 def _record_stop(ledger: Ledger, progress: PartialAnswer, guard: SpendGuard | None, messages: Any,
