@@ -51,6 +51,12 @@ def lock_for(path: Path, seconds: float) -> subprocess.Popen:
     return locker
 
 
+def released(locker: subprocess.Popen) -> None:
+    """Wait for the locking process to end and close its pipe."""
+    locker.wait(10)
+    locker.stdout.close()
+
+
 def recorded(caught: list) -> list[str]:
     return [str(w.message) for w in caught if issubclass(w.category, LedgerWarning)]
 
@@ -82,20 +88,22 @@ def test_a_ledger_locked_by_another_process_slows_no_call_and_gets_every_row_aft
         assert locker.poll() is None, "the lock must still be held while the calls ran"
     finally:
         assert locker.stdout.readline().strip() == "released"
-        released = time.monotonic()
-        locker.wait(10)
+        released_at = time.monotonic()
+        released(locker)
     assert max(walls) < 1.5, walls  # the lock lasts 5 s: no call waited for it
     assert "ledger: 3 rows not yet saved" in footers[-1]
     assert report.title.endswith(" over 3 calls; 3 rows not yet saved")  # and they are in the report
-    while rows_on_disk(path) < 4 and time.monotonic() - released < 2.0:
+    while rows_on_disk(path) < 4 and time.monotonic() - released_at < 2.0:
         time.sleep(0.05)
-    assert rows_on_disk(path) == 4 and time.monotonic() - released < 2.0
+    assert rows_on_disk(path) == 4 and time.monotonic() - released_at < 2.0
     assert Session.get(shell).ledger.pending == 0
 
 
 def test_recording_never_waits_for_a_file_locked_in_rollback_mode(tmp_path):
     path = tmp_path / "ledger.sqlite"
-    sqlite3.connect(path).execute("CREATE TABLE unrelated (x)").connection.close()  # no WAL: readers block too
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE unrelated (x)")  # no WAL: readers block too
+    conn.close()
     locker = lock_for(path, 2.0)
     ledger = Ledger(path, session_id="s")
     started = time.perf_counter()
@@ -103,10 +111,11 @@ def test_recording_never_waits_for_a_file_locked_in_rollback_mode(tmp_path):
         ledger.record_response(call(n=n))
     assert time.perf_counter() - started < 0.2 and ledger.pending == 20
     assert ledger.session_total() == pytest.approx(0.02)
-    locker.wait(10)
+    released(locker)
     assert ledger.flush(5.0) and rows_on_disk(path) == 20
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # checked and set once it could be
+    conn.close()
 
 
 def make_newer_database(path: Path) -> None:
@@ -138,6 +147,7 @@ def test_a_database_from_a_newer_version_is_read_and_appended_to(tmp_path):
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 4  # left as the newer one set it
     assert conn.execute("SELECT cache_hit FROM calls WHERE session = 'now'").fetchall() == [(0,), (0,)]
+    conn.close()
     assert rows_on_disk(path) == 3
 
 
@@ -228,6 +238,7 @@ def test_rows_still_waiting_when_python_exits_are_written_at_exit(tmp_path):
     assert done.stdout.strip() == "pending 5"  # nothing was on disk when the script ended…
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT COUNT(*) FROM calls WHERE session = 'exiting'").fetchone()[0] == 5  # …all is now
+    conn.close()
 
 
 def test_close_writes_what_waits_and_warns_about_rows_it_could_not_save(tmp_path):
@@ -241,7 +252,7 @@ def test_close_writes_what_waits_and_warns_about_rows_it_could_not_save(tmp_path
     stuck.record_response(call(n=2))
     with pytest.warns(LedgerWarning, match="1 row not yet saved to the cost ledger"):
         stuck.close(timeout=0.3)
-    locker.wait(10)
+    released(locker)
 
 
 def test_a_lock_held_for_long_is_said_once_and_the_rows_still_wait(tmp_path, monkeypatch):
@@ -261,5 +272,13 @@ def test_a_lock_held_for_long_is_said_once_and_the_rows_still_wait(tmp_path, mon
         ledger.record_response(call(n=2))
     messages = recorded(caught)
     assert len(messages) == 1 and "locked by another process for over 0.3 s" in messages[0]
-    locker.wait(10)
+    released(locker)
     assert ledger.flush(5.0) and rows_on_disk(path) == 3 and ledger.problem is None
+
+
+def test_a_row_recorded_after_close_is_still_written(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    ledger.record_response(call(n=1))
+    ledger.close()
+    ledger.record_response(call(n=2))
+    assert ledger.pending == 0 and rows_on_disk(tmp_path / "ledger.sqlite") == 2

@@ -129,8 +129,11 @@ class FileStore:
                 self._thread = threading.Thread(target=self._run, name="openrouter-ledger-writer", daemon=True)
                 try:
                     self._thread.start()
-                except RuntimeError:  # interpreter shutting down: flush() writes in the caller's thread
+                except RuntimeError:  # the interpreter is shutting down: no new thread
                     self._thread = None
+            alone = self._thread is None
+        if alone:  # closed, or at exit: nobody else will write it, so write it here
+            self.flush(EXIT_FLUSH_S)
 
     # -- the writer thread ---------------------------------------------------------------------
     def _run(self) -> None:
@@ -189,8 +192,9 @@ class FileStore:
         return None, RETRY_S[min(self._failures - 1, len(RETRY_S) - 1)]
 
     def _problem(self, why: str) -> None:
+        if self.problem is None:  # report the change, not every retry
+            self._report("unavailable", why)
         self.problem = why
-        self._report("unavailable", why)
 
     def _open(self) -> sqlite3.Connection:
         conn = connect(self.path, self.busy_timeout_ms)
