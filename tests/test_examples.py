@@ -8,43 +8,23 @@ DataFrames with rows, the widget state of the picker and of the comparison panes
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+from _examples_run import execute_examples
 
 pytestmark = pytest.mark.kernel
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-NAMES = ["01-quickstart", "02-catalog", "03-compare", "04-cost"]
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-OUTSIDE_ENV = ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "OPENROUTER_HTTP_REFERER", "OPENROUTER_X_TITLE")
-
-
-async def _execute(nb: nbformat.NotebookNode) -> None:
-    await NotebookClient(nb, timeout=90, kernel_name="python3",
-                         resources={"metadata": {"path": str(EXAMPLES)}}).async_execute()
-
-
-async def _execute_all(notebooks: dict[str, nbformat.NotebookNode]) -> None:
-    await asyncio.gather(*(_execute(nb) for nb in notebooks.values()))
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
     """The four example notebooks after a run (a cell that raises fails the whole module)."""
-    notebooks = {name: nbformat.read(EXAMPLES / f"{name}.ipynb", as_version=4) for name in NAMES}
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("OPENROUTER_MAGIC_HOME", str(tmp_path_factory.mktemp("examples-home")))
-        env.setenv("OPENROUTER_MAGIC_HEADLESS", "1")
-        for var in OUTSIDE_ENV:
-            env.delenv(var, raising=False)
-        asyncio.run(_execute_all(notebooks))
-    return notebooks
+    return execute_examples({"OPENROUTER_MAGIC_HOME": str(tmp_path_factory.mktemp("examples-home")),
+                             "OPENROUTER_MAGIC_HEADLESS": "1"})
 
 
 def outputs(nb: nbformat.NotebookNode, source_start: str) -> list[dict]:

@@ -3,9 +3,11 @@ client path: success, API errors, mid-stream errors, broken connections, timeout
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 
+import nbformat
 import pytest
 
 from openrouter_magic import OpenRouter
@@ -90,3 +92,84 @@ def test_the_key_is_masked_in_the_client_repr_even_when_it_comes_from_the_enviro
     client = OpenRouter()
     assert sentinel_key not in repr(client) and sentinel_key not in str(client)
     assert client.has_key
+
+
+# ── the whole example notebooks, with a real-looking key, against the emulator ──────────────────────────
+LOGGING_CELL = """import logging, os
+_handler = logging.FileHandler(os.path.join({log_dir!r}, f"kernel-{{os.getpid()}}.log"))
+_handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+for _name in ("openrouter_magic", "httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.DEBUG)
+    logging.getLogger(_name).addHandler(_handler)"""
+SETTINGS_CELL = """%openrouter config
+from openrouter_magic._session.session import Session
+print(Session.get().settings(), Session.get().client)"""
+
+
+@pytest.fixture(scope="module")
+def examples_with_key(tmp_path_factory):
+    """The four example notebooks run with the sentinel key in the environment, talking to an emulator
+    that accepts only that key (so the key was really sent), with DEBUG logs of the package, httpx and
+    httpcore written to files; their saved .ipynb files; the home with the ledger and the catalog cache."""
+    from _examples_run import execute_examples
+    from tests.conftest import SENTINEL_KEY
+
+    home, logs, saved = (tmp_path_factory.mktemp(name) for name in ("leak-home", "leak-logs", "leak-saved"))
+    with FakeOpenRouter(api_key=SENTINEL_KEY) as fake:
+        notebooks = execute_examples(
+            {"OPENROUTER_API_KEY": SENTINEL_KEY, "OPENROUTER_BASE_URL": fake.base_url,
+             "OPENROUTER_MAGIC_HOME": str(home), "OPENROUTER_MAGIC_HEADLESS": "1"},
+            first_cell=LOGGING_CELL.format(log_dir=str(logs)), last_cell=SETTINGS_CELL)
+        bearers = {request.headers.get("authorization") for request in fake.requests}
+    for name, nb in notebooks.items():
+        nbformat.write(nb, saved / f"{name}.ipynb")
+    return {"notebooks": notebooks, "home": home, "logs": logs, "saved": saved, "bearers": bearers}
+
+
+def _all_text(folder) -> dict[str, str]:
+    """Every file under ``folder`` (SQLite and its WAL included), as text."""
+    return {str(p): p.read_bytes().decode("utf-8", "replace") for p in folder.rglob("*") if p.is_file()}
+
+
+def _assert_no_key(texts: dict[str, str]) -> None:
+    from tests.conftest import SENTINEL_KEY
+
+    for where, text in texts.items():
+        assert SENTINEL_KEY not in text and "SENTINEL" not in text, where  # not even the key's middle
+
+
+@pytest.mark.kernel
+def test_the_examples_ran_with_the_key_and_every_output_is_free_of_it(examples_with_key):
+    from tests.conftest import SENTINEL_KEY
+
+    assert examples_with_key["bearers"] == {f"Bearer {SENTINEL_KEY}"}
+    outputs = {}
+    for name, nb in examples_with_key["notebooks"].items():
+        cells = [c for c in nb.cells if c.cell_type == "code"]
+        assert [o for c in cells for o in c.outputs if o.output_type == "error"] == [], name
+        outputs.update({f"{name} cell {n}": json.dumps(c.outputs, ensure_ascii=False) for n, c in enumerate(cells)})
+        assert "sk-or-…CRET" in outputs[f"{name} cell {len(cells) - 1}"]  # the settings were shown, masked
+    _assert_no_key(outputs)
+
+
+@pytest.mark.kernel
+def test_the_saved_example_notebooks_hold_no_key(examples_with_key):
+    saved = _all_text(examples_with_key["saved"])
+    assert len(saved) == 4 and any("application/vnd.jupyter.widget-state+json" in text for text in saved.values())
+    _assert_no_key(saved)
+
+
+@pytest.mark.kernel
+def test_debug_logs_of_the_package_httpx_and_httpcore_hold_no_key(examples_with_key):
+    logs = _all_text(examples_with_key["logs"])
+    everything = "\n".join(logs.values())
+    assert len(logs) == 4 and "httpx INFO HTTP Request" in everything and "httpcore.http11 DEBUG" in everything
+    _assert_no_key(logs)
+
+
+@pytest.mark.kernel
+def test_the_ledger_and_the_catalog_cache_hold_no_key(examples_with_key):
+    files = _all_text(examples_with_key["home"])
+    names = {p.rsplit("/", 1)[-1] for p in files}
+    assert any(n.startswith("ledger") for n in names) and any(n.startswith("catalog") for n in names), names
+    _assert_no_key(files)

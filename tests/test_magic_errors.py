@@ -47,8 +47,10 @@ def test_bad_input_is_one_usage_error_line_and_nothing_is_sent(shell, fake, tmp_
 def test_no_key_says_how_to_set_it_or_try_the_sandbox(keyless_shell, fake, monkeypatch):
     monkeypatch.setenv("OPENROUTER_BASE_URL", fake.base_url)
     ran = run(keyless_shell, f"%%openrouter -m {MODEL}\nhi")
-    _assert_one_line_usage_error(ran, "set OPENROUTER_API_KEY")
-    assert "%openrouter sandbox on" in str(ran.error)
+    _assert_one_line_usage_error(ran, "export OPENROUTER_API_KEY=… before starting Jupyter")
+    for way in (".env file", "%openrouter key --set", "%openrouter sandbox on"):
+        assert way in str(ran.error)
+    assert "%env" not in str(ran.error)  # IPython echoes %env assignments: the saved notebook would hold the key
     assert fake.requests == []
 
 

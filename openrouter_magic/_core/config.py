@@ -52,13 +52,16 @@ class Setting:
 
     name: str
     value: Any
-    source: str  # "argument" | "env:NAME" | "config" | "default"
+    source: str  # "argument" | "session" | "env:NAME" | "file:PATH" (.env) | "config" | "default"
 
     def shown(self) -> str:
         """The value as it may be displayed (keys masked)."""
         if self.name == "api_key":
             return mask_key(self.value)
         return "(not set)" if self.value is None else str(self.value)
+
+    def __repr__(self) -> str:  # the dataclass repr would show the key itself
+        return f"Setting(name={self.name!r}, value={self.shown()!r}, source={self.source!r})"
 
 
 def resolve(
@@ -80,11 +83,63 @@ def resolve(
     return Setting(name, default, "default")
 
 
-def api_key_setting(argument: str | None = None) -> Setting:
-    """The API key setting (from argument or OPENROUTER_API_KEY)."""
-    setting = resolve("api_key", argument, ("OPENROUTER_API_KEY",))
+def api_key_setting(argument: str | None = None, session: str | None = None) -> Setting:
+    """The API key: argument > the session's (``%openrouter key --set``) > OPENROUTER_API_KEY > a ``.env``
+    file (the working directory's, then OPENROUTER_MAGIC_HOME's) > not set."""
+    if argument is None and session:
+        setting = Setting("api_key", session, "session")
+    else:
+        setting = resolve("api_key", argument, ("OPENROUTER_API_KEY",))
+    if setting.value is None or setting.value == "":
+        setting = _dotenv_setting() or setting
     register_secret(setting.value)
     return setting
+
+
+def _dotenv_setting() -> Setting | None:
+    """OPENROUTER_API_KEY from the first ``.env`` file that has it (read, never put into the environment)."""
+    for path in (Path.cwd() / ".env", magic_home() / ".env"):
+        value = read_dotenv(path).get("OPENROUTER_API_KEY")
+        if value:
+            return Setting("api_key", value, f"file:{path}")
+    return None
+
+
+_DOTENV_CACHE: dict[Path, tuple[tuple[int, int], dict[str, str]]] = {}
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """The ``NAME=value`` lines of a ``.env`` file (``export``, quotes and ``#`` comments as shells write
+    them); empty when it is absent or unreadable. Re-read only when the file changes."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _DOTENV_CACHE.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    values = dict(pair for pair in map(_dotenv_line, text.splitlines()) if pair is not None)
+    _DOTENV_CACHE[path] = (stamp, values)
+    return values
+
+
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+
+
+def _dotenv_line(line: str) -> tuple[str, str] | None:
+    found = _DOTENV_LINE.match(line)
+    if found is None:
+        return None
+    name, value = found.groups()
+    if value[:1] in ("'", '"'):
+        end = value.find(value[0], 1)
+        return (name, value[1:end]) if end > 0 else None
+    return name, value.split(" #", 1)[0].rstrip()
 
 
 def base_url_setting(argument: str | None = None) -> Setting:

@@ -23,10 +23,13 @@ from .._core import (
     TransportError,
 )
 
-__all__ = ["NO_KEY", "is_unknown_model", "usage_error"]
+__all__ = ["KEY_HINT", "NO_KEY", "is_unknown_model", "usage_error"]
 
-NO_KEY = ("no OpenRouter API key: set OPENROUTER_API_KEY (e.g. %env OPENROUTER_API_KEY=sk-or-…), "
-          "or try the offline sandbox: %openrouter sandbox on")
+# Never suggest `%env OPENROUTER_API_KEY=…`: IPython echoes it into the output, so the notebook saves the key.
+KEY_HINT = ("export OPENROUTER_API_KEY=… before starting Jupyter, put OPENROUTER_API_KEY=… in a .env file "
+            "(in the working directory or OPENROUTER_MAGIC_HOME), or run %openrouter key --set "
+            "(asks for it, keeps it in this kernel only)")
+NO_KEY = f"no OpenRouter API key: {KEY_HINT}; or try the offline sandbox: %openrouter sandbox on"
 
 
 def one_line(text: str) -> str:
@@ -78,9 +81,10 @@ def _after(retries: int | None) -> str:
 
 
 _BUILDERS: list[tuple[type[BaseException], Callable[[Any, int | None, str | None], str]]] = [
-    (ConfigError, lambda e, r, u: e.message),
-    (AuthenticationError, lambda e, r, u: f"OpenRouter rejected the API key ({_status(e)}): check "
-                                          f"OPENROUTER_API_KEY (%openrouter config shows where it comes from)"),
+    (ConfigError, lambda e, r, u: NO_KEY if "no openrouter api key" in e.message.lower() else e.message),
+    (AuthenticationError, lambda e, r, u: f"OpenRouter rejected the API key ({_status(e)}): check it "
+                                          f"(%openrouter config shows where it comes from) or set another: "
+                                          f"{KEY_HINT}"),
     (InsufficientCreditsError, lambda e, r, u: f"not enough credits ({_status(e)}): add credits at "
                                                f"https://openrouter.ai/settings/credits or lower --max-tokens"),
     (ModerationError, lambda e, r, u: _moderation(e)),

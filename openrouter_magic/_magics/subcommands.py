@@ -131,12 +131,17 @@ def cmd_budget(magics: Any, argv: list[str]) -> None:
 
 
 def cmd_key(magics: Any, argv: list[str]) -> Any:
-    """Key label, limit, usage, remaining, free tier — never the key."""
-    parse(parser("key"), argv)
+    """Key label, limit, usage, remaining, free tier — never the key; ``--set`` asks for a key (getpass)."""
+    p = parser("key")
+    p.add_argument("--set", action="store_true", dest="set_key",
+                   help="ask for a key without echoing it; kept in this kernel only, never saved")
+    args = parse(p, argv)
     from .errors import NO_KEY
     from .._accounting import KeyReport
 
     session = magics.session
+    if args.set_key:
+        return _set_key(session)
     if not session.settings()["api_key"].value:
         raise UsageError(NO_KEY)
     key = call(session, session.client.key())
@@ -145,6 +150,27 @@ def cmd_key(magics: Any, argv: list[str]) -> Any:
     except Exception:  # /credits needs a management key on some accounts: show the key facts alone
         credits = None
     return KeyReport(key, credits)
+
+
+def _set_key(session: Any) -> None:
+    """Read a key with getpass (in a kernel: the front end's password box) and keep it in the session only."""
+    import getpass  # looked up when called: ipykernel swaps in its own getpass for each cell
+
+    from IPython.core.error import StdinNotImplementedError
+
+    from .._core import mask_key
+
+    try:
+        key = getpass.getpass("OpenRouter API key (kept in this kernel only, never saved): ").strip()
+    except (StdinNotImplementedError, EOFError):
+        raise UsageError("this front end cannot ask for input: export OPENROUTER_API_KEY=… before starting "
+                         "Jupyter, or put OPENROUTER_API_KEY=… in a .env file") from None
+    if not key:
+        raise UsageError("no key entered: nothing changed")
+    session.set_key(key)
+    later = " (used once the sandbox is off)" if session.sandbox.active else ""
+    print(f"key {mask_key(key)} set for this session only{later}: not saved, gone when the kernel restarts; "
+          f"%openrouter key shows its limit and usage")
 
 
 def _help(magics: Any, argv: list[str]) -> None:
@@ -160,7 +186,8 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
     "compare": (cmd_compare, "[M1 M2 …] — the side-by-side comparison playground"),
     "cost": (cmd_cost, "[--all] [--by model|day] [--plot] — what this session (or all history) cost"),
     "budget": (cmd_budget, "[USD|off] — a hard session budget: calls that could exceed it are refused"),
-    "key": (cmd_key, "key label, limit, usage, remaining, free tier (never the key)"),
+    "key": (cmd_key, "[--set] — key label, limit, usage, remaining, free tier (never the key); --set asks for "
+                     "a key and keeps it in this kernel only"),
     "history": (cmd_history, "[NAME] — show a --chat conversation"),
     "reset": (cmd_reset, "[NAME] — clear one conversation (all without NAME)"),
     "sandbox": (cmd_sandbox, "[on|off] — a local OpenRouter emulator: try everything without a key"),

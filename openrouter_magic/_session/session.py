@@ -57,6 +57,7 @@ class Session:
         self.config_values: Callable[[], dict[str, Any]] = dict  # set by the magics (traitlets config)
         self._loop_runner: LoopRunner | None = None  # asyncio is imported on first use: fast %load_ext
         self._default_model: str | None = None
+        self._api_key: str | None = None  # from `%openrouter key --set`: in this process only, never saved
         self._client: OpenRouter | None = None
         self._client_key: tuple[Any, ...] | None = None
         self._store: Any = None
@@ -85,7 +86,7 @@ class Session:
         """Every effective setting with its source (``api_key`` must be shown masked)."""
         config = self.config_values()
         found = {
-            "api_key": api_key_setting(),
+            "api_key": api_key_setting(session=self._api_key),
             "base_url": base_url_setting(),
             "http_referer": referer_setting(),
             "x_title": title_setting(),
@@ -104,6 +105,11 @@ class Session:
         if self._default_model:
             return Setting("default_model", self._default_model, "session")
         return resolve("default_model", config=config.get("default_model") or None, default=DEFAULT_MODEL)
+
+    def set_key(self, key: str | None) -> None:
+        """Use ``key`` in this session only (``%openrouter key --set``): kept in memory, never written anywhere."""
+        register_secret(key)  # masked in every error and log line from now on
+        self._api_key = key or None
 
     @property
     def default_model(self) -> str:
