@@ -180,3 +180,27 @@ def test_the_budget_command_shows_spent_reserved_and_left(server, sentinel_key, 
         assert shown == Budget(0.5).status(spent, held, every_part=True) and spent > 0 and held > 0
     finally:
         close_shell(shell)
+
+
+def test_calls_from_several_threads_share_one_budget(session, server):
+    prompts = [f"Question number {i:02d}: explain SSE." for i in range(8)]
+    session.budget = budget = Budget(3.5 * worst(session, ASK_MODEL, prompts[0]))
+    server.configure(first_byte_delay=1.0)  # the admitted calls are surely still in flight as the others come
+    results: list = [None] * len(prompts)
+    start = threading.Barrier(len(prompts))
+
+    def ask(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = session.run(session.ask(prompts[index], ASK_MODEL, max_tokens=MAX_TOKENS))
+        except BudgetExceeded as refused:
+            results[index] = refused
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(prompts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    refused = [result for result in results if isinstance(result, BudgetExceeded)]
+    assert len(refused) == 5 and len(server.chat_requests) == 3  # every call was in flight when the rest came
+    assert server.total_billed <= budget.limit_usd and session.ledger.book.reserved() == 0
