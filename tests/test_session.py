@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from contextlib import aclosing
 
@@ -79,37 +82,112 @@ def test_run_outside_a_loop_reuses_one_private_loop_so_the_connection_pool_survi
     assert len(fake.chat_requests) == 2
 
 
-def test_run_inside_a_running_loop_applies_nest_asyncio_once(fake, sentinel_key, tmp_path):
+def test_run_inside_a_running_loop_waits_on_the_private_loop_and_patches_nothing(fake, sentinel_key, tmp_path):
     script = textwrap.dedent(f"""
-        import asyncio, os
+        import asyncio, os, sys, threading
         os.environ.update(OPENROUTER_BASE_URL={fake.base_url!r}, OPENROUTER_API_KEY={sentinel_key!r},
                           OPENROUTER_MAGIC_HOME={str(tmp_path)!r})
+        before = (asyncio.Task, asyncio.Future, asyncio.run, asyncio.BaseEventLoop.run_until_complete)
         from openrouter_magic._session.session import Session
 
         async def inner():
             await asyncio.sleep(0.01)
-            return "inner done"
+            return threading.current_thread().name
 
         async def cell():  # like a Jupyter cell: code running inside the kernel's loop
             s = Session.get()
             first = s.run(inner())
             second = s.run(s.client.chat("hi", model="openai/gpt-4o-mini"))
-            return first, bool(second.text), len(s._runner._nested)
+            s.close()
+            return first, bool(second.text)
 
         print(asyncio.run(cell()))
+        after = (asyncio.Task, asyncio.Future, asyncio.run, asyncio.BaseEventLoop.run_until_complete)
+        print(after == before, sorted(m for m in sys.modules if "nest_asyncio" in m))
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip() == "('inner done', True, 1)", out.stderr
+    out = subprocess.run([sys.executable, "-W", "error::ResourceWarning", "-c", script], capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout.splitlines() == ["('openrouter-magic-loop', True)", "True []"], out.stderr
+    assert "Warning" not in out.stderr, out.stderr
 
 
-def test_spawn_returns_a_task_that_progresses_when_the_loop_runs(session):
+def test_spawn_returns_a_job_that_runs_by_itself_and_can_be_awaited_from_any_loop(session):
+    ran = threading.Event()
+
     async def later():
+        ran.set()
         await asyncio.sleep(0.01)
         return 42
 
-    task = session.spawn(later())
-    assert isinstance(task, asyncio.Task) and not task.done()
-    assert session.run(task) == 42
+    job = session.spawn(later())
+    assert ran.wait(2)  # nobody waits for it: the private loop runs on its own thread
+    assert asyncio.run(_awaited(job)) == 42 and session.run(job) == 42 and job.done()
+
+
+async def _awaited(job):
+    return await job
+
+
+def test_cancelling_a_spawned_stream_stops_it_within_half_a_second(session, fake):
+    fake.configure(chunk_delay=0.05, answer_tokens=2000)
+    job = session.spawn(_consume(session))
+    time.sleep(0.3)
+    started = time.perf_counter()
+    job.cancel()
+    assert job.wait(0.5) and job.cancelled() and time.perf_counter() - started < 0.5
+    assert fake.wait_for_disconnects(1, timeout=2)
+    assert list(session.ledger.frame()["status"]) == ["interrupted"]
+
+
+def test_ctrl_c_while_waiting_cancels_the_call_on_the_private_loop_within_half_a_second(session, fake):
+    fake.configure(chunk_delay=0.05, answer_tokens=2000)
+    threading.Timer(0.4, os.kill, (os.getpid(), signal.SIGINT)).start()
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        session.run(_consume(session))
+    assert time.perf_counter() - started < 0.4 + 0.5
+    assert fake.wait_for_disconnects(1, timeout=2)
+    assert list(session.ledger.frame()["status"]) == ["interrupted"]
+    assert session.run(_consume(session, stop_after=1))  # the loop is still there for the next call
+
+
+def test_renderer_calls_are_replayed_on_the_waiting_thread_through_a_relay(session, fake):
+    from openrouter_magic._session.relay import Relay
+
+    fake.configure(first_byte_delay=0.15, answer_tokens=40)
+    calls = []
+
+    class Recorder:
+        refresh_interval = 0.05
+
+        def __getattr__(self, name):
+            return lambda *args: calls.append((name, threading.current_thread().name))
+
+    relay = Relay(Recorder())
+    response = session.run(session.ask("Say hello", MODEL, relay), relay=relay)
+    assert response.text and {thread for _, thread in calls} == {threading.current_thread().name}
+    names = [name for name, _ in calls]
+    assert names[0] == "start" and names.count("text") == 40 and "tick" in names  # ticked while waiting
+
+
+def test_close_closes_the_connections_the_loop_and_its_thread_and_a_new_call_starts_afresh(session):
+    session.run(_consume(session))
+    loop, pools = session.loop(), list(session.client._http.values())
+    thread = next(t for t in threading.enumerate() if t.name == "openrouter-magic-loop" and t.is_alive())
+    session.close()
+    assert loop.is_closed() and not thread.is_alive() and pools and all(p.is_closed for p in pools)
+    assert session.run(_consume(session)).text and session.loop() is not loop
+
+
+def test_aclose_from_another_loop_hands_the_close_to_the_loop_that_opened_the_connections(session):
+    session.run(_consume(session))
+    client = session.client
+    pools = list(client._http.values())
+    asyncio.run(client.aclose())  # this thread's loop never opened a connection: the private loop closes its own
+    deadline = time.monotonic() + 2
+    while not all(p.is_closed for p in pools) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pools and all(p.is_closed for p in pools) and not client._http
 
 
 def test_a_completed_stream_writes_exactly_one_ok_row_with_the_billed_cost(session, fake):
@@ -131,18 +209,6 @@ def test_closing_the_stream_early_records_interrupted_and_closes_the_connection(
     fake.configure(chunk_delay=0.02, answer_tokens=400)
     partial = session.run(_consume(session, stop_after=3))
     assert isinstance(partial, str) and partial
-    assert fake.wait_for_disconnects(1, timeout=2)
-    assert list(session.ledger.frame()["status"]) == ["interrupted"]
-
-
-def test_cancelling_a_spawned_stream_stops_it_within_half_a_second(session, fake):
-    fake.configure(chunk_delay=0.05, answer_tokens=2000)
-    task = session.spawn(_consume(session))
-    session.run(asyncio.sleep(0.3))
-    started = time.perf_counter()
-    task.cancel()
-    session.run(asyncio.wait([task]))
-    assert time.perf_counter() - started < 0.5 and task.cancelled()
     assert fake.wait_for_disconnects(1, timeout=2)
     assert list(session.ledger.frame()["status"]) == ["interrupted"]
 

@@ -76,8 +76,7 @@ class OpenRouter:
         self.retry_base_delay = retry_base_delay
         self.max_body_bytes = max_body_bytes
         self._transport = transport
-        self._http: httpx.AsyncClient | None = None
-        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._http: weakref.WeakKeyDictionary[Any, httpx.AsyncClient] = weakref.WeakKeyDictionary()  # per loop
 
     def __repr__(self) -> str:
         return f"OpenRouter(base_url={self.base_url!r}, api_key={mask_key(self._api_key)!r})"
@@ -92,13 +91,13 @@ class OpenRouter:
     # -- plumbing ---------------------------------------------------------------------------------
 
     def _client(self) -> httpx.AsyncClient:
-        """The httpx client of the running loop (a new loop, e.g. ``asyncio.run``, gets a new one)."""
+        """The httpx client of the running loop: one pool per loop, as a connection belongs to its loop."""
         loop = asyncio.get_running_loop()
-        if self._http is None or self._loop is None or self._loop() is not loop:
-            self._http = httpx.AsyncClient(base_url=self.base_url + "/", headers=self._headers(),
-                                           timeout=self.timeout, transport=self._transport)
-            self._loop = weakref.ref(loop)
-        return self._http
+        http = self._http.get(loop)
+        if http is None:
+            http = self._http[loop] = httpx.AsyncClient(base_url=self.base_url + "/", headers=self._headers(),
+                                                        timeout=self.timeout, transport=self._transport)
+        return http
 
     def _headers(self) -> dict[str, str]:
         headers = {"User-Agent": f"openrouter_magic/{__version__}", "Accept": "application/json"}
@@ -236,11 +235,15 @@ class OpenRouter:
         return data if isinstance(data, list) else []
 
     async def aclose(self) -> None:
-        """Close the connections (safe to call twice; the client can be used again afterwards)."""
-        http, loop = self._http, self._loop() if self._loop else None
-        self._http = self._loop = None
-        if http is not None and loop is asyncio.get_running_loop():
-            await http.aclose()
+        """Close the connections (safe to call twice, from any loop; usable again afterwards). A pool another
+        loop opened is handed to that loop (not awaited: that loop may be the one waiting for us)."""
+        here = asyncio.get_running_loop()
+        pools, self._http = list(self._http.items()), weakref.WeakKeyDictionary()
+        for loop, http in pools:
+            if loop is here:
+                await http.aclose()
+            elif loop.is_running():
+                asyncio.run_coroutine_threadsafe(http.aclose(), loop)
 
     async def __aenter__(self) -> OpenRouter:
         return self

@@ -18,7 +18,7 @@ from .._core import OpenRouterError
 from .errors import NO_KEY, one_line, usage_error
 from .request import Schema, build_params, parse_json, resolve_schema, user_message
 from .._session import Session
-from .._session import Answer
+from .._session import Answer, Relay
 from .._core import ChatResponse
 
 __all__ = ["CellRequest", "run_cell"]
@@ -85,7 +85,8 @@ def run_cell(magics: Any, args: argparse.Namespace, line: str, cell: str) -> Non
     if args.compare:
         return _compare(request)
     renderer = magics.renderer(args.format)
-    answer = Answer(renderer, request.model, live=not args.no_stream)
+    # The stream is consumed on the session's private loop; the renderer runs here, fed through the relay.
+    answer = Answer(Relay(renderer), request.model, live=not args.no_stream)
     response = _stream(request, answer)
     _finish(magics, request, renderer, response)
 
@@ -93,7 +94,8 @@ def run_cell(magics: Any, args: argparse.Namespace, line: str, cell: str) -> Non
 def _stream(request: CellRequest, answer: Answer) -> ChatResponse:
     session = request.session
     try:
-        return session.run(session.ask(request.messages, request.model, answer=answer, **request.params))
+        return session.run(session.ask(request.messages, request.model, answer=answer, **request.params),
+                           relay=answer.renderer)
     except KeyboardInterrupt:
         partial = answer.partial(interrupted=True)
         answer.renderer.fail(partial, "[interrupted]")

@@ -59,10 +59,10 @@ class OpenRouterMagics(Magics):
         self.current_cell_id = getattr(info, "cell_id", None)
 
     def renderer(self, fmt: str) -> Any:
-        """The renderer for one answer in this shell."""
+        """The renderer for one answer in this shell (ticked by the cell's wait, on this thread)."""
         from .._render import make_renderer
 
-        return make_renderer(fmt, refresh_interval=self.refresh_interval, shell=self.shell)
+        return make_renderer(fmt, refresh_interval=self.refresh_interval, shell=self.shell, auto_tick=False)
 
     @cell_options
     @cell_magic("openrouter")

@@ -56,13 +56,9 @@ def cmd_picker(magics: Any, argv: list[str]) -> Any:
 
     picker = ModelPicker(magics.session)
     if headless() and picker.pending is not None:
-        # nbclient drops messages after the cell ends: load the catalog now, or the saved picker is empty
-        magics.session.run(_settled(picker.pending))
+        # nbclient drops messages after the cell ends: wait for the catalog, or the saved picker is empty
+        magics.session.run(picker.pending)
     return picker
-
-
-async def _settled(task: Any) -> None:
-    await task
 
 
 def cmd_use(magics: Any, argv: list[str]) -> None:

@@ -8,6 +8,8 @@ _EXPORTS = {
     "DEFAULT_NAME": ".conversations",
     "Exchange": ".conversations",
     "did_you_mean": ".models",
+    "Job": ".job",
+    "Relay": ".relay",
     "Session": ".session",
     "ToolSpecError": ".tool_types",
     "bind_arguments": ".tool_args",

@@ -17,6 +17,13 @@ class CatalogSource(Protocol):
     def catalog_frame(self, refresh: bool = False) -> Awaitable[Any]: ...
 
 
+def _frame(session: CatalogSource) -> Any:
+    """The catalog frame: from memory when the session has it (a widget callback must not wait), else fetched."""
+    loaded = getattr(session, "loaded_catalog", None)
+    frame = loaded() if loaded is not None else None
+    return frame if frame is not None else session.run(session.catalog_frame())
+
+
 # author/slug[:variant]; a leading "~" marks OpenRouter's moving aliases ("~anthropic/claude-sonnet-latest").
 _ID = re.compile(r"^~?[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
 
@@ -26,7 +33,7 @@ def did_you_mean(session: CatalogSource, model: str, n: int = 3) -> list[str]:
     from .._catalog import suggest_models as suggest
 
     try:
-        frame = session.run(session.catalog_frame())
+        frame = _frame(session)
     except Exception:  # suggestions are a help, never a reason to fail
         return []
     return [found for found in suggest(model, list(frame["id"]), n=n + 1) if found != model][:n]
@@ -43,7 +50,7 @@ def check_model_id(session: CatalogSource, model: str) -> str | None:
     if not _ID.match(model):
         raise ValueError(f"{model!r} is not a model id (author/slug){_hint(did_you_mean(session, model))}")
     try:
-        ids = set(session.run(session.catalog_frame())["id"])
+        ids = set(_frame(session)["id"])
     except Exception:  # offline: accept, and say it could not be checked
         return f"could not check {model} against the catalog (unavailable); using it anyway"
     if model in ids or model.split(":", 1)[0] in ids:

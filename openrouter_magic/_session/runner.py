@@ -1,10 +1,15 @@
-"""Run coroutines from synchronous code: on the kernel's running loop (nest_asyncio) or a private loop.
+"""The session's private asyncio loop, on a daemon thread started on first use.
 
-In a Jupyter kernel a cell already runs inside the kernel's asyncio loop, so ``asyncio.run`` is refused;
-``nest_asyncio`` lets us call ``run_until_complete`` on that same loop re-entrantly, which keeps widget
-tasks and the stream on one loop. It is applied lazily, once per loop, only when a loop is running. Outside
-a running loop (plain Python, terminal IPython) a private loop is kept so that the HTTP connection pool,
-which is bound to the loop that created it, survives from one call to the next.
+Magics submit coroutines there and wait in the calling thread (the kernel's main thread), where displays
+belong; widgets schedule their work there and return at once, so their streams go on while other cells
+run, CPU-bound ones included. Nothing in asyncio, tornado or ipykernel is patched: the kernel's own loop
+stays untouched (top-level ``await`` in a cell runs on it as usual). Outside IPython the same runner
+serves scripts, and the HTTP connection pool, bound to the loop that opened it, lives as long as the loop.
+
+    runner = LoopRunner()
+    answer = runner.run(client.chat("hi"))        # blocks this thread; Ctrl-C cancels the coroutine
+    job = runner.spawn(load_catalog())            # returns at once; job.cancel(), await job, job.result()
+    runner.close()                                # finish briefly, cancel the rest, close clients and loop
 """
 
 from __future__ import annotations
@@ -12,112 +17,165 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import threading
 from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from .._core import redact
+from .job import Job
 
 __all__ = ["LoopRunner"]
 
 _log = logging.getLogger("openrouter_magic")
-_CLEANUP_WAIT_S = 1.0
+_CLEANUP_WAIT_S = 1.0  # how long a cancelled call may take to close its connection and write its row
+_POLL_S = 0.25  # a plain wait wakes this often (an interrupt lands at once anyway)
+
+
+async def _awaited(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
 
 
 class LoopRunner:
-    """Drives coroutines to completion (``run``) or in the background (``spawn``)."""
+    """Owns one private loop on a daemon thread and the session's client: ``run`` (blocking), ``spawn``
+    (background), ``client``, ``close`` (also at interpreter exit)."""
 
-    def __init__(self) -> None:
-        self._private: asyncio.AbstractEventLoop | None = None
-        self._nested: set[int] = set()
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    @staticmethod
-    def running_loop() -> asyncio.AbstractEventLoop | None:
-        """The loop running in this thread, if any."""
-        try:
-            return asyncio.get_running_loop()
-        except RuntimeError:
-            return None
+    def __init__(self, name: str = "openrouter-magic-loop") -> None:
+        self.name = name
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.RLock()
+        self._jobs: set[Job] = set()
+        self._client: Any = None
+        self.client_key: tuple[Any, ...] | None = None  # the settings the client was built from
 
     def loop(self) -> asyncio.AbstractEventLoop:
-        """The loop ``run``/``spawn`` use now: the running one, else the private one."""
-        running = self.running_loop()
-        if running is not None:
-            return running
-        if self._private is None or self._private.is_closed():
-            self._private = asyncio.new_event_loop()
-            atexit.register(self.close)  # finish what is pending (renderer tickers, closing clients)
-        return self._private
+        """The private loop, started (with its thread) on first use and again after ``close``."""
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                self._thread = threading.Thread(target=_serve, args=(loop,), name=self.name, daemon=True)
+                self._thread.start()
+                self._loop = loop
+                atexit.register(self.close)
+            return self._loop
 
-    def _allow_nesting(self, loop: asyncio.AbstractEventLoop) -> None:
-        if id(loop) in self._nested:
-            return
-        try:
-            # ipykernel >= 7 runs every shell message in one shared Context: a message arriving while a
-            # cell streams (Run All, a comm) would be stepped re-entrantly in that Context, which
-            # raises "cannot enter context" and loses the message. nest_asyncio2 (ipykernel 7's own
-            # dependency) defers such handles until the nested run ends; plain nest_asyncio does not.
-            import nest_asyncio2 as nest_asyncio
-        except ImportError:
-            import nest_asyncio
+    def in_loop(self) -> bool:
+        """True when called from the private loop's own thread."""
+        thread = self._thread
+        return thread is not None and threading.current_thread() is thread
 
-        nest_asyncio.apply(loop)
-        self._nested.add(id(loop))
+    def client(self, settings: tuple[Any, ...]) -> Any:
+        """The OpenRouter client for ``settings`` (key, base URL, referer, title, timeout, retries).
 
-    def run(self, awaitable: Awaitable[Any]) -> Any:
-        """Run to completion and return the result.
-
-        On KeyboardInterrupt (or any error raised while the loop waits) the task is cancelled and given
-        a moment to clean up — close its connection, write its ledger row — before the error propagates.
+        Rebuilt when they change (the old one is closed on the loop); closed with the loop. Its HTTP
+        connections belong to the loop that opened them: one pool per loop, this one's closed in ``close``.
         """
-        loop = self.loop()
-        if loop.is_running():
-            self._allow_nesting(loop)
-        task = asyncio.ensure_future(awaitable, loop=loop)
-        try:
-            return loop.run_until_complete(task)
-        except BaseException:
-            if not task.done():
-                task.cancel()
-                self._drain(loop, task)
-            raise
+        with self._lock:  # the kernel's thread and the private loop both ask for it
+            if self._client is None or settings != self.client_key:
+                from .._client import OpenRouter
 
-    @staticmethod
-    def _drain(loop: asyncio.AbstractEventLoop, task: asyncio.Future[Any]) -> None:
-        try:
-            loop.run_until_complete(asyncio.wait([task], timeout=_CLEANUP_WAIT_S))
-        except BaseException:  # a second interrupt while cleaning up: give up on the cleanup
+                old, self.client_key = self._client, settings
+                key, url, referer, title, timeout, retries = settings
+                self._client = OpenRouter(api_key=key, base_url=url, http_referer=referer, x_title=title,
+                                          timeout=timeout, max_retries=int(retries))
+                if old is not None:
+                    self.spawn(old.aclose())
+            return self._client
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> Job:
+        """Start ``coro`` on the private loop and return at once (from any thread)."""
+        job = Job(self.loop(), coro)
+        self._jobs.add(job)
+        job.add_done_callback(self._forget)
+        return job
+
+    def _forget(self, job: Job) -> None:
+        self._jobs.discard(job)
+        if job.cancelled():
             return
-        if task.done() and not task.cancelled():
-            task.exception()  # mark retrieved: the caller already handles the interrupt
-
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Schedule without blocking. Outside a running loop the task advances whenever ``run`` drives
-        the private loop (``run(task)`` waits for it)."""
-        task = self.loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._forget)
-        return task
-
-    def _forget(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:  # widget callbacks have nobody to raise to: leave a trace in the log
+        error = job.exception()
+        if error is not None and not job.awaited:  # widget work has nobody to raise to: leave a trace
             _log.warning("background task failed: %s", redact(f"{type(error).__name__}: {error}"))
 
-    def close(self) -> None:
-        """Let background tasks of the private loop finish briefly, cancel the rest, close the loop."""
-        loop, self._private = self._private, None
-        if loop is None or loop.is_running() or loop.is_closed():
-            for task in list(self._tasks):
-                task.cancel()
+    def run(self, awaitable: Awaitable[Any], *, relay: Any = None) -> Any:
+        """Run on the private loop and block this thread until the result (or the error) comes back.
+
+        ``relay`` (a :class:`~.relay.Relay`) is pumped while waiting: calls the coroutine made for this
+        thread (renderer updates) run here, in order, and its ``tick`` runs every ``tick_every`` seconds.
+        On KeyboardInterrupt (or any error raised while waiting) the coroutine is cancelled and given a
+        moment to clean up — close its connection, write its ledger row — before the error propagates.
+        """
+        if self.in_loop():
+            raise RuntimeError("run() was called on the session's own loop: await the coroutine instead")
+        job = awaitable if isinstance(awaitable, Job) else self.spawn(_awaited(awaitable))
+        job.awaited = True
+        try:
+            self._wait(job, relay)
+        except BaseException:
+            job.cancel()
+            _settle(job, relay)
+            raise
+        return job.result()
+
+    @staticmethod
+    def _wait(job: Job, relay: Any) -> None:
+        if relay is None:
+            while not job.wait(_POLL_S):
+                pass
             return
-        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        job.add_done_callback(relay.wake)
+        while not job.done():
+            relay.pump(relay.tick_every)
+            relay.tick_if_due()
+        relay.pump()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Let background work finish briefly, cancel the rest, close the client, stop and close the loop."""
+        with self._lock:
+            loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
+        atexit.unregister(self.close)
+        if loop is None or thread is None:
+            return
+        if threading.current_thread() is thread:  # closing from inside: stop once this callback returns
+            loop.call_soon(loop.stop)
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(timeout)
+        except BaseException as error:  # a stuck cleanup must not keep the kernel from going on
+            _log.warning("closing the private loop: %s", redact(f"{type(error).__name__}: {error}"))
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        if not thread.is_alive():
+            loop.close()
+
+    async def _shutdown(self) -> None:
+        me = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not me]
         if pending:
-            loop.run_until_complete(asyncio.wait(pending, timeout=_CLEANUP_WAIT_S))
+            await asyncio.wait(pending, timeout=_CLEANUP_WAIT_S)
             for task in pending:
                 task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.close()
+            await asyncio.gather(*pending, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+        await asyncio.get_running_loop().shutdown_asyncgens()
+        await asyncio.get_running_loop().shutdown_default_executor()
+
+
+def _serve(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    loop.run_forever()
+
+
+def _settle(job: Job, relay: Any) -> None:
+    """After an interrupt: wait briefly for the cancelled job's cleanup, replay what it left for this thread."""
+    try:
+        job.wait(_CLEANUP_WAIT_S)
+        if relay is not None:
+            relay.pump()
+    except BaseException:  # a second interrupt (or a failing renderer) while cleaning up: give up on it
+        if relay is not None:
+            relay.discard()
+        return
+    if job.done() and not job.cancelled():
+        job.exception()  # retrieved: the caller handles the interrupt

@@ -25,6 +25,7 @@ from .._core import (
     title_setting,
 )
 from .conversations import Conversations
+from .runner import LoopRunner
 from .sandbox import Sandbox
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,12 +34,14 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
     from .._client import OpenRouter
-    from .runner import LoopRunner
+    from .job import Job
+    from .relay import Relay
     from .._core import ChatResponse, StreamEvent
 
 __all__ = ["Session"]
 
 Request = tuple[str, Any, dict[str, Any]]  # (model, messages, params)
+_CLIENT_SETTINGS = ("api_key", "base_url", "http_referer", "x_title", "timeout", "max_retries")
 _PRICES_WAIT_S = 2.0
 
 
@@ -55,11 +58,9 @@ class Session:
         self.sandbox = Sandbox()
         self.budget: Any = None  # a _budget.Budget when `%openrouter budget USD` is set
         self.config_values: Callable[[], dict[str, Any]] = dict  # set by the magics (traitlets config)
-        self._loop_runner: LoopRunner | None = None  # asyncio is imported on first use: fast %load_ext
+        self._runner = LoopRunner()  # its thread starts on first use
         self._default_model: str | None = None
         self._api_key: str | None = None  # from `%openrouter key --set`: in this process only, never saved
-        self._client: OpenRouter | None = None
-        self._client_key: tuple[Any, ...] | None = None
         self._store: Any = None
         self._store_url: str | None = None
         self._catalog: Any = None  # the last CatalogResult
@@ -123,26 +124,13 @@ class Session:
     # -- client, catalog, ledger -----------------------------------------------------------------
     @property
     def client(self) -> OpenRouter:
-        """The client, rebuilt whenever the key, base URL or client settings change."""
+        """The client, rebuilt whenever the key, base URL or client settings change (closed with the loop)."""
         s = self.settings()
-        key = tuple(s[n].value for n in ("api_key", "base_url", "http_referer", "x_title", "timeout", "max_retries"))
-        if self._client is None or key != self._client_key:
-            from .._client import OpenRouter
+        return self._runner.client(tuple(s[n].value for n in _CLIENT_SETTINGS))
 
-            old, self._client_key = self._client, key
-            self._client = OpenRouter(
-                api_key=key[0], base_url=key[1], http_referer=key[2], x_title=key[3],
-                timeout=key[4], max_retries=int(key[5]),
-            )
-            if old is not None:
-                self._close_later(old)
-        return self._client
-
-    def _close_later(self, client: OpenRouter) -> None:
-        try:
-            self.spawn(client.aclose())
-        except RuntimeError:  # loop closed: the connections are gone with it
-            pass
+    @property
+    def _client_key(self) -> tuple[Any, ...] | None:
+        return self._runner.client_key
 
     @property
     def catalog_store(self) -> Any:
@@ -198,21 +186,21 @@ class Session:
         return self.known_prices(model)
 
     # -- running coroutines ----------------------------------------------------------------------
-    @property
-    def _runner(self) -> LoopRunner:
-        if self._loop_runner is None:
-            from .runner import LoopRunner
+    def run(self, coro: Awaitable[Any], *, relay: Relay | None = None) -> Any:
+        """Run on the session's private loop and wait here; Ctrl-C cancels it (``relay``: ``LoopRunner.run``)."""
+        return self._runner.run(coro, relay=relay)
 
-            self._loop_runner = LoopRunner()
-        return self._loop_runner
-
-    def run(self, coro: Awaitable[Any]) -> Any:
-        """Run to completion on the kernel's loop (nest_asyncio) or a private loop."""
-        return self._runner.run(coro)
-
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Schedule on the kernel's loop without blocking (widget callbacks)."""
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> Job:
+        """Start on the private loop and return at once (widget callbacks); the ``Job`` can be awaited anywhere."""
         return self._runner.spawn(coro)
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The private loop (started on first use), where widgets run their streams."""
+        return self._runner.loop()
+
+    def loaded_catalog(self) -> pandas.DataFrame | None:
+        """The catalog frame when it is in memory (no wait), else None."""
+        return None if self._catalog is None else self._catalog.frame
 
     # -- models ----------------------------------------------------------------------------------
     def use(self, model: str) -> str | None:
@@ -301,10 +289,9 @@ class Session:
         return self.sandbox.stop()
 
     def close(self) -> None:
-        """Stop background work: the sandbox and spawned tasks."""
+        """Stop the sandbox, then the private loop: background work, the client's connections, the thread."""
         self.sandbox.stop()
-        if self._loop_runner is not None:
-            self._loop_runner.close()
+        self._runner.close()
 
 
 def _current_shell() -> Any:

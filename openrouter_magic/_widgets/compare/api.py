@@ -3,8 +3,9 @@
     from openrouter_magic import compare
     compare("Explain SSE in one paragraph.", models=["openai/gpt-4o-mini", "anthropic/claude-haiku-4.5"])
 
-In a Jupyter kernel this returns a ``CompareView`` at once (the streams run as tasks on the kernel's
-loop); elsewhere it runs to completion and returns the result table (a DataFrame, one row per model).
+In a Jupyter kernel this returns a ``CompareView`` at once (the streams run as tasks on the session's
+private loop, so they go on while other cells run); elsewhere it runs to completion and returns the
+result table (a DataFrame, one row per model).
 ``%%openrouter --compare`` calls :func:`compare_from_magic`; ``%openrouter compare`` calls
 :func:`playground`. Every pane goes through ``Session.guarded_stream`` (budget + one ledger row) after
 ``Session.check_budget`` has accepted the sum of all of them.
@@ -52,7 +53,7 @@ def compare(prompt: str | list[dict[str, Any]], models: Sequence[str], *, system
         from .view import CompareView
 
         view = CompareView(models)
-        view.start(factory)
+        view.start(factory, loop=session.loop())
         return view
     return _run_to_end(session, models, factory).frame()
 
@@ -69,7 +70,7 @@ def compare_from_magic(session: Any, messages: Any, models: Any, params: dict[st
     shell = shell if shell is not None else session.shell
     models, factory = _prepare(session, messages, models, params)
     if in_kernel(shell):
-        view = _show_in_notebook(models, factory, output_name, shell)
+        view = _show_in_notebook(session, models, factory, output_name, shell)
         if headless():
             _wait_for(session, view)
         return
@@ -102,7 +103,8 @@ def _wait_for(session: Any, view: Any) -> None:
         session.run(view.wait())
 
 
-def _show_in_notebook(models: list[str], factory: StreamFactory, output_name: str | None, shell: Any) -> Any:
+def _show_in_notebook(session: Any, models: list[str], factory: StreamFactory, output_name: str | None,
+                      shell: Any) -> Any:
     from IPython.display import display
 
     from .view import CompareView
@@ -110,7 +112,7 @@ def _show_in_notebook(models: list[str], factory: StreamFactory, output_name: st
     view = CompareView(models)
     if output_name:
         view.on_finish(lambda done: shell.user_ns.__setitem__(output_name, done.result))
-    view.start(factory)
+    view.start(factory, loop=session.loop())
     display(view)
     return view
 
@@ -118,13 +120,9 @@ def _show_in_notebook(models: list[str], factory: StreamFactory, output_name: st
 def _run_to_end(session: Any, models: list[str], factory: StreamFactory) -> CompareRun:
     """Run in the foreground; Ctrl-C stops the streams and keeps what arrived (panes marked)."""
     run = CompareRun(models, factory)
-
-    async def start_and_wait() -> CompareRun:
-        run.start()
-        return await run.wait()  # shielded: an interrupt cancels this waiter, not the run
-
+    run.start(session.loop())
     try:
-        session.run(start_and_wait())
+        session.run(run.wait())  # an interrupt cancels this waiter, not the run
     except KeyboardInterrupt:
         run.stop()
         session.run(run.wait())

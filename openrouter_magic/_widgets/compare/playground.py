@@ -1,14 +1,13 @@
 """The comparison playground (``%openrouter compare [M1 M2 …]``): prompt, models, Run/Stop, a CompareView.
 
 Traits + observers + a view: the chosen ``models`` are a trait; buttons call :meth:`Playground.run` /
-:meth:`Playground.stop`, which schedule work on the kernel's loop through the session and return at
-once; the :class:`CompareView` below receives the answers. Running again reuses its panes. The model
+:meth:`Playground.stop`, which schedule work on the session's private loop and return at once (the
+comm handler never waits); the :class:`CompareView` below receives the answers. Running again reuses its panes. The model
 chooser is a search box fed by the session's catalog (loaded in the background) plus a list of choices.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
 from collections.abc import Sequence
 from typing import Any
@@ -101,7 +100,7 @@ class Playground(StaticFallback, widgets.VBox):
         if change["new"] in self.search.options:
             self.add_model(change["new"])
 
-    def _load_catalog(self) -> asyncio.Task[Any] | None:
+    def _load_catalog(self) -> Any:
         async def load() -> None:
             try:
                 frame = await self.session.catalog_frame()
@@ -117,8 +116,8 @@ class Playground(StaticFallback, widgets.VBox):
 
     # -- running -------------------------------------------------------------------------------------
 
-    def run(self) -> asyncio.Task[Any] | None:
-        """Check the inputs and start the comparison in the background (the Run button)."""
+    def run(self) -> Any:
+        """Check the inputs and start the comparison in the background (the Run button); returns the job."""
         try:
             models = validate_models(self.models)
         except ValueError:

@@ -1,4 +1,4 @@
-"""The comparison runner: one prompt, N models, all streaming at once as tasks on the current loop.
+"""The comparison runner: one prompt, N models, all streaming at once as tasks on one loop.
 
 Pure asyncio, no widgets: a :class:`CompareRun` is given a *stream factory* — ``factory(model)`` returns
 an async iterator of stream events (or an awaitable of one), e.g. ``session.guarded_stream`` bound to
@@ -6,11 +6,16 @@ the messages — and keeps one :class:`PaneState` per model up to date. A listen
 or nothing in a script) hears about pane changes, throttled to at most one per ``interval`` per pane,
 and about the end of the run. One pane failing never disturbs another; :meth:`CompareRun.stop` cancels
 every stream still running (their connections close) and those panes keep their partial text.
+
+The loop may belong to another thread (the session's private loop, so that a comparison streams on while
+the kernel runs other cells): ``start(loop)``, ``stop()`` and ``wait()`` are safe from any thread or loop,
+and the listener is called on the run's loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import inspect
 import time
@@ -54,53 +59,78 @@ class CompareRun:
         self._last: list[float] = [float("-inf")] * len(self.panes)
         self._started: list[float] = [0.0] * len(self.panes)
         self._pending: list[asyncio.TimerHandle | None] = [None] * len(self.panes)
-        self._done: asyncio.Task[CompareRun] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._finished: concurrent.futures.Future[CompareRun] = concurrent.futures.Future()
+        self._finishing: asyncio.Task[None] | None = None
         self.stopped = False
 
     # -- lifecycle --------------------------------------------------------------------------------
 
-    def start(self) -> asyncio.Task[CompareRun]:
-        """Schedule every pane as a task on the running loop; return the task that finishes the run."""
-        if self._done is None:
-            loop = asyncio.get_running_loop()
-            started = self._clock()
-            self._tasks = [loop.create_task(self._pane(i)) for i in range(len(self.panes))]
-            ticker = loop.create_task(self._ticker()) if self.listener is not None else None
-            self._done = loop.create_task(self._finish(started, ticker))
-        return self._done
+    def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Schedule every pane as a task on ``loop`` (default: the running one); returns at once, from any thread."""
+        if self._loop is not None:
+            return
+        self._loop = loop or asyncio.get_running_loop()
+        if _running_on(self._loop):
+            self._begin()
+        else:
+            self._loop.call_soon_threadsafe(self._begin)
+
+    def _begin(self) -> None:
+        loop, started = asyncio.get_running_loop(), self._clock()
+        self._tasks = [loop.create_task(self._pane(i)) for i in range(len(self.panes))]
+        if self.stopped:  # Stop came before the loop got to the start
+            self._cancel_all()
+        ticker = loop.create_task(self._ticker()) if self.listener is not None else None
+        self._finishing = loop.create_task(self._finish(started, ticker))  # held: the loop keeps weak refs
 
     async def run(self) -> CompareRun:
-        """Start (if needed) and wait until every pane is finished."""
-        return await self.start()
+        """Start (if needed) on the running loop and wait until every pane is finished."""
+        self.start()
+        return await self.wait()
 
     async def wait(self) -> CompareRun:
-        """Wait for the end of a started run."""
-        if self._done is None:
+        """Wait for the end of a started run, from any loop (waiting does not stop the run if cancelled)."""
+        if self._loop is None:
             raise RuntimeError("the comparison has not been started")
-        return await asyncio.shield(self._done)
+        return await asyncio.shield(asyncio.wrap_future(self._finished))
 
     @property
     def running(self) -> bool:
         """True between start and the end of the last pane."""
-        return self._done is not None and not self._done.done()
+        return self._loop is not None and not self._finished.done()
 
     def stop(self) -> None:
-        """Cancel every stream still running; cancelled panes keep their text, marked interrupted."""
+        """Cancel every stream still running (from any thread); cancelled panes keep their text, marked interrupted."""
         self.stopped = True
+        loop = self._loop
+        if loop is None or _running_on(loop):
+            self._cancel_all()
+            return
+        with contextlib.suppress(RuntimeError):  # a closed loop has nothing left to cancel
+            loop.call_soon_threadsafe(self._cancel_all)
+
+    def _cancel_all(self) -> None:
         for task in self._tasks:
             task.cancel()
 
-    async def _finish(self, started: float, ticker: asyncio.Task[None] | None) -> CompareRun:
+    async def _finish(self, started: float, ticker: asyncio.Task[None] | None) -> None:
         try:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            self.wall_s = self._clock() - started
+            assign_badges(self.panes)
+            if self.listener is not None:
+                self.listener.run_finished(self)
+        except asyncio.CancelledError:  # the loop is shutting down: waiters stop waiting
+            self._finished.cancel()
+            raise
+        except BaseException as error:  # a failing listener: the waiters hear about it
+            self._finished.set_exception(error)
+            raise
         finally:
             if ticker is not None:
                 ticker.cancel()
-        self.wall_s = self._clock() - started
-        assign_badges(self.panes)
-        if self.listener is not None:
-            self.listener.run_finished(self)
-        return self
+        self._finished.set_result(self)
 
     # -- one pane ------------------------------------------------------------------------------------
 
@@ -206,6 +236,13 @@ class CompareRun:
         """Sum of the known costs (None when no pane knows its cost)."""
         costs = [pane.cost for pane in self.panes if pane.cost is not None]
         return sum(costs) if costs else None
+
+
+def _running_on(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 async def _open(factory: StreamFactory, model: str) -> Any:

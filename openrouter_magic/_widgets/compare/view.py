@@ -2,15 +2,19 @@
 
 The widget is traits + observers + the panes as view: a :class:`CompareRun` reports pane changes to
 :meth:`CompareView.pane_changed` from its tasks and the pane's ``HTML`` widgets take the new values
-(no ``Output`` contexts, so nothing depends on which cell is executing). Its output bundle carries a
-static HTML copy of the panes next to the widget view; when the run ends every display of the view is
-updated in place, so a saved or exported notebook shows the final panes even without widget state.
+(no ``Output`` contexts, so nothing depends on which cell is executing). In a kernel the run lives on the
+session's private loop, so those trait updates are sent from its thread while the kernel's thread is busy
+with other cells; Stop (a comm callback on the kernel's thread) hands the cancellation over. Its output
+bundle carries a static HTML copy of the panes next to the widget view; when the run ends every display
+of the view is updated in place, so a saved or exported notebook shows the final panes even without
+widget state.
 Stable CSS classes (``orm-compare``, ``orm-compare-pane``, ``orm-compare-text``, ``orm-compare-footer``,
 ``orm-compare-stop``, ``orm-compare-badge``, ``orm-compare-error``, ``orm-compare-summary``) serve tests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -139,9 +143,10 @@ class CompareView(StaticFallback, widgets.VBox):
 
     # -- running ---------------------------------------------------------------------------------
 
-    def start(self, factory: StreamFactory, *, models: Sequence[str] | None = None,
-              interval: float = 0.1) -> CompareRun:
-        """Begin a run on the current loop (returns at once); running again reuses the panes."""
+    def start(self, factory: StreamFactory, *, models: Sequence[str] | None = None, interval: float = 0.1,
+              loop: asyncio.AbstractEventLoop | None = None) -> CompareRun:
+        """Begin a run on ``loop`` (default: the running one; the session's private loop in a kernel, so the
+        panes stream on while other cells run). Returns at once; running again reuses the panes."""
         if self.running:
             raise RuntimeError("a comparison is still running: stop it first")
         if models is not None and list(models) != self.models:
@@ -152,7 +157,7 @@ class CompareView(StaticFallback, widgets.VBox):
         self.run = CompareRun(self.models, factory, listener=self, interval=interval)
         self._states = self.run.panes
         self.status = "running"
-        self.run.start()
+        self.run.start(loop)
         return self.run
 
     @property

@@ -5,8 +5,9 @@
 
 The widget is traits + observers: each observer calls one pure function (``filter_models``, the
 HTML builders in :mod:`._picker_html`) and sets a trait. Anything that waits on the network (the
-catalog, a model's ``/endpoints``) runs as a task on the kernel's loop through ``session.spawn``,
-so callbacks never block the kernel; errors are shown inside the widget, never raised out of it.
+catalog, a model's ``/endpoints``) runs on the session's private loop through ``session.spawn``, so
+callbacks return at once and never block the kernel (*Use* checks the id against the catalog the picker
+already holds: no wait either); errors are shown inside the widget, never raised out of it.
 
 ``session`` is anything with ``catalog_frame()`` (async), ``spawn(coro)``, ``use(model)`` and
 ``client`` (with async ``endpoints(model)``) — the kernel's :class:`Session` in practice.
@@ -14,7 +15,6 @@ so callbacks never block the kernel; errors are shown inside the widget, never r
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import html
 from typing import Any
@@ -56,7 +56,7 @@ class ModelPicker(widgets.VBox):
         self.session, self.rows = session, rows
         self.frame: Any = None
         self.selected: str | None = None
-        self.pending: asyncio.Task | None = None  # the latest background task (tests await it)
+        self.pending: Any = None  # the latest background job (``session.spawn``'s; tests await it)
         self._labels: dict[str, str] = {}
         self._positions: dict[str, int] = {}
         self._providers: dict[str, Any] = {}
