@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lab chromium clean
+.PHONY: demo test test-pandas2 bench lab chromium clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,34 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
 
-# The layering contracts and strict typing of the two lowest layers first (seconds), then the suite.
-test: $(STAMP) chromium
+# The pandas-2 leg (DESIGN §13: declared support is tested support). The runtime dependencies from
+# pyproject.toml with pandas 2.2 and numpy 1.26 (all pinned in constraints-pandas2.txt) and the test tools, in
+# a venv of their own; the checkout is imported through PYTHONPATH (an editable install would rewrite its
+# .egg-info). It runs the tests of everything that builds or reads a DataFrame, without kernels or a browser.
+VENV2 := .venv-pandas2
+STAMP2 := $(VENV2)/.installed
+PANDAS2_TEST_TOOLS := pytest pytest-asyncio hypothesis pydantic pyyaml
+PANDAS2_TESTS := tests/test_catalog*.py tests/test_ledger*.py tests/test_budget.py tests/test_reports.py \
+	tests/test_magics.py tests/test_magic_subcommands.py tests/test_magic_errors.py tests/test_picker.py \
+	tests/test_session.py tests/test_model_alias_ids.py tests/test_key_hygiene.py tests/test_compare.py
+
+$(STAMP2): pyproject.toml constraints-pandas2.txt
+	rm -rf $(VENV2)
+	$(PYTHON) -m venv $(VENV2)
+	$(VENV2)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV2)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  print("\n".join(p["dependencies"] + p["optional-dependencies"]["plot"]))' > $(VENV2)/requirements.txt
+	$(VENV2)/bin/python -m pip install --quiet -c constraints-pandas2.txt -r $(VENV2)/requirements.txt \
+	  $(PANDAS2_TEST_TOOLS)
+	touch $(STAMP2)
+
+test-pandas2: $(STAMP2)
+	PYTHONPATH=$(CURDIR) $(VENV2)/bin/python -m pytest -q -p no:cacheprovider -m "not kernel and not e2e" \
+	  $(PANDAS2_TESTS)
+
+# The layering contracts and strict typing of the two lowest layers first (seconds), then the suite
+# (after the pandas-2 leg above).
+test: $(STAMP) chromium test-pandas2
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
@@ -42,4 +68,4 @@ lab: $(STAMP)
 	$(PY) tools/demo.py --lab
 
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) $(VENV2) build .pytest_cache
