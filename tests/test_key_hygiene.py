@@ -207,3 +207,12 @@ def test_key_set_in_a_front_end_without_input_says_what_to_do_instead(kernel):
     stderr = [m["content"]["text"] for m in messages if m["msg_type"] == "stream" and m["content"]["name"] == "stderr"]
     assert len(stderr) == 1 and stderr[0].count("\n") == 1  # IPython shows a UsageError as one stderr line
     assert stderr[0].startswith("UsageError: this front end cannot ask for input: export OPENROUTER_API_KEY=")
+
+
+def test_a_key_typed_after_key_is_refused_without_being_echoed(keyless, sentinel_key):
+    for line in (f"%openrouter key --set {sentinel_key}", f"%openrouter key {sentinel_key}"):
+        ran = run(keyless, line)
+        assert type(ran.error) is UsageError
+        assert "run %openrouter key --set and type the key when asked" in str(ran.error)
+        assert sentinel_key not in ran.everything() and "SENTINEL" not in ran.everything()
+    assert not Session.get(keyless).settings()["api_key"].value

@@ -7,6 +7,7 @@ to ``SUBCOMMANDS`` — dispatch and the manual (``%openrouter help``) follow fro
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from typing import Any
 
@@ -131,7 +132,11 @@ def cmd_key(magics: Any, argv: list[str]) -> Any:
     p = parser("key")
     p.add_argument("--set", action="store_true", dest="set_key",
                    help="ask for a key without echoing it; kept in this kernel only, never saved")
+    p.add_argument("typed", nargs="*", help=argparse.SUPPRESS)
     args = parse(p, argv)
+    if args.typed:  # never echoed: it may be the key itself
+        raise UsageError("%openrouter key takes no value: run %openrouter key --set and type the key when asked "
+                         "(a key typed in a cell is saved with the notebook: delete that cell)")
     from .errors import NO_KEY
     from .._accounting import KeyReport
 
