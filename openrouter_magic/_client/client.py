@@ -235,14 +235,13 @@ class OpenRouter:
         return data if isinstance(data, list) else []
 
     async def aclose(self) -> None:
-        """Close the connections (safe to call twice, from any loop; usable again afterwards). A pool another
-        loop opened is handed to that loop (not awaited: that loop may be the one waiting for us)."""
+        """Close the connections (safe to call twice; from any loop: another loop's pool is handed to it)."""
         here = asyncio.get_running_loop()
         pools, self._http = list(self._http.items()), weakref.WeakKeyDictionary()
         for loop, http in pools:
             if loop is here:
                 await http.aclose()
-            elif loop.is_running():
+            elif loop.is_running():  # not awaited: that loop may be the one waiting for us
                 asyncio.run_coroutine_threadsafe(http.aclose(), loop)
 
     async def __aenter__(self) -> OpenRouter:
