@@ -18,17 +18,21 @@ import asyncio
 import atexit
 import logging
 import threading
-from collections.abc import Awaitable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from .._core import redact
 from .job import Job
 
-__all__ = ["LoopRunner"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .._client import OpenRouter
+
+__all__ = ["LoopRunner", "PrivateLoopMixin"]
 
 _log = logging.getLogger("openrouter_magic")
 _CLEANUP_WAIT_S = 1.0  # how long a cancelled call may take to close its connection and write its row
 _POLL_S = 0.25  # a plain wait wakes this often (an interrupt lands at once anyway)
+_CLIENT_SETTINGS = ("api_key", "base_url", "http_referer", "x_title", "timeout", "max_retries")
 
 
 async def _awaited(awaitable: Awaitable[Any]) -> Any:
@@ -160,6 +164,38 @@ class LoopRunner:
             await self._client.aclose()
         await asyncio.get_running_loop().shutdown_asyncgens()
         await asyncio.get_running_loop().shutdown_default_executor()
+
+
+class PrivateLoopMixin:
+    """What the session gets from its runner: the client, ``run``, ``spawn`` and ``loop``.
+
+    The host provides ``_runner`` (a :class:`LoopRunner`) and ``settings()``.
+    """
+
+    _runner: LoopRunner
+    settings: Callable[[], dict[str, Any]]
+
+    @property
+    def client(self) -> OpenRouter:
+        """The client, rebuilt whenever the key, base URL or client settings change (closed with the loop)."""
+        found = self.settings()
+        return self._runner.client(tuple(found[name].value for name in _CLIENT_SETTINGS))
+
+    @property
+    def _client_key(self) -> tuple[Any, ...] | None:
+        return self._runner.client_key
+
+    def run(self, coro: Awaitable[Any], *, relay: Any = None) -> Any:
+        """Run on the session's private loop and wait here; Ctrl-C cancels it (``relay``: ``LoopRunner.run``)."""
+        return self._runner.run(coro, relay=relay)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> Job:
+        """Start on the private loop and return at once (widget callbacks); the ``Job`` can be awaited anywhere."""
+        return self._runner.spawn(coro)
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The private loop (started on first use), where widgets run their streams."""
+        return self._runner.loop()
 
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,27 +25,21 @@ from .._core import (
     title_setting,
 )
 from .conversations import Conversations
-from .runner import LoopRunner
+from .runner import LoopRunner, PrivateLoopMixin
 from .sandbox import Sandbox
 
 if TYPE_CHECKING:  # pragma: no cover
-    import asyncio
-
     import pandas
 
-    from .._client import OpenRouter
-    from .job import Job
-    from .relay import Relay
     from .._core import ChatResponse, StreamEvent
 
 __all__ = ["Session"]
 
 Request = tuple[str, Any, dict[str, Any]]  # (model, messages, params)
-_CLIENT_SETTINGS = ("api_key", "base_url", "http_referer", "x_title", "timeout", "max_retries")
 _PRICES_WAIT_S = 2.0
 
 
-class Session:
+class Session(PrivateLoopMixin):
     """Per-kernel state; see ``docs/INTERNALS.md`` ("Session API")."""
 
     _by_shell: ClassVar[weakref.WeakKeyDictionary[Any, Session]] = weakref.WeakKeyDictionary()
@@ -123,16 +117,6 @@ class Session:
 
     # -- client, catalog, ledger -----------------------------------------------------------------
     @property
-    def client(self) -> OpenRouter:
-        """The client, rebuilt whenever the key, base URL or client settings change (closed with the loop)."""
-        s = self.settings()
-        return self._runner.client(tuple(s[n].value for n in _CLIENT_SETTINGS))
-
-    @property
-    def _client_key(self) -> tuple[Any, ...] | None:
-        return self._runner.client_key
-
-    @property
     def catalog_store(self) -> Any:
         """The disk-cached catalog for the current base URL."""
         base_url = self.settings()["base_url"].value
@@ -184,19 +168,6 @@ class Session:
         except Exception:  # prices are a nicety: never fail a call because the catalog is away
             return None
         return self.known_prices(model)
-
-    # -- running coroutines ----------------------------------------------------------------------
-    def run(self, coro: Awaitable[Any], *, relay: Relay | None = None) -> Any:
-        """Run on the session's private loop and wait here; Ctrl-C cancels it (``relay``: ``LoopRunner.run``)."""
-        return self._runner.run(coro, relay=relay)
-
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> Job:
-        """Start on the private loop and return at once (widget callbacks); the ``Job`` can be awaited anywhere."""
-        return self._runner.spawn(coro)
-
-    def loop(self) -> asyncio.AbstractEventLoop:
-        """The private loop (started on first use), where widgets run their streams."""
-        return self._runner.loop()
 
     def loaded_catalog(self) -> pandas.DataFrame | None:
         """The catalog frame when it is in memory (no wait), else None."""
