@@ -141,6 +141,7 @@ def _wake(loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Any]) -> None:
 
 
 def running_here(loop: asyncio.AbstractEventLoop) -> bool:
+    """True when called from inside ``loop`` (on its thread, while it runs)."""
     try:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
