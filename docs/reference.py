@@ -52,7 +52,7 @@ def python_api() -> str:
             continue
         lines.append(f"    .{name}{_signature(member)}  — {_summary(member)}")
     lines.append("")
-    for name in ("catalog", "ledger", "compare"):
+    for name in ("ask", "catalog", "ledger", "compare"):
         obj = getattr(om, name)
         lines.append(f"{name}{_signature(obj)}  — {_summary(obj)}")
     lines += ["", f"FakeOpenRouter{_signature(FakeOpenRouter)}  — {_summary(FakeOpenRouter)}", ""]

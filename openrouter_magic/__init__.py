@@ -40,6 +40,7 @@ _LAZY = {
     "TransportError": "._core",
     "Usage": "._core",
     "UsageEvent": "._core",
+    "ask": "._session",
     "catalog": "._api",
     "compare": "._api",
     "ledger": "._api",

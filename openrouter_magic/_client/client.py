@@ -36,7 +36,7 @@ from .http import (
 from .retry import RETRY_STATUSES, RetryBudget
 from .stream import Retryable, StreamRun
 
-__all__ = ["OpenRouter"]
+__all__ = ["OpenRouter", "chat_body"]
 
 log = logging.getLogger("openrouter_magic.client")
 
@@ -153,11 +153,12 @@ class OpenRouter:
 
     # -- chat ---------------------------------------------------------------------------------------
 
-    async def chat(self, messages: Any, model: str | None = None, **params: Any) -> ChatResponse:
-        """One non-streamed completion → :class:`ChatResponse`."""
-        body = _chat_body(messages, model, params, stream=False)
+    async def chat(self, messages: Any, model: str | None = None, *, extra_headers: dict[str, str] | None = None,
+                   **params: Any) -> ChatResponse:
+        """One non-streamed completion → :class:`ChatResponse` (``extra_headers``: e.g. the response cache's)."""
+        body = chat_body(messages, model, params, stream=False)
         started = time.perf_counter()
-        response = await self._send("POST", "chat/completions", json=body, need_key=True)
+        response = await self._send("POST", "chat/completions", json=body, need_key=True, headers=extra_headers)
         raw = await self._read(response)
         payload = decode_json(raw)
         if payload is None:
@@ -167,24 +168,27 @@ class OpenRouter:
             raise disguised
         elapsed = time.perf_counter() - started
         try:
-            return parse_completion(payload, body["model"], ttft_s=elapsed, elapsed_s=elapsed)
+            return parse_completion(payload, body["model"], ttft_s=elapsed, elapsed_s=elapsed,
+                                    **server_cache_of(response.headers))
         except StreamError as err:
             if err.partial is not None:
                 err.partial = err.partial.with_(ttft_s=elapsed, elapsed_s=elapsed)
             raise
 
-    async def stream(self, messages: Any, model: str | None = None, **params: Any) -> AsyncIterator[StreamEvent]:
+    async def stream(self, messages: Any, model: str | None = None, *, extra_headers: dict[str, str] | None = None,
+                     **params: Any) -> AsyncIterator[StreamEvent]:
         """Stream a completion: ``TextDelta``/``ReasoningDelta``/``ToolCallDelta``/``UsageEvent``, then ``Done``.
 
         Closing the generator early (``aclose()``, cancellation, KeyboardInterrupt) closes the HTTP
         connection at once. A failure after text arrived raises :class:`StreamError` with ``.partial``.
         """
-        body = _chat_body(messages, model, params, stream=True)
-        budget = self._budget()
+        body = chat_body(messages, model, params, stream=True)
+        budget, headers = self._budget(), {**_SSE, **extra_headers} if extra_headers else _SSE
         while True:
             run = StreamRun(body["model"], read_timeout=self.timeout.read, max_line=self.max_body_bytes)
-            response = await self._send("POST", "chat/completions", json=body, need_key=True, headers=_SSE,
+            response = await self._send("POST", "chat/completions", json=body, need_key=True, headers=headers,
                                         budget=budget)  # one budget for HTTP errors and early drops
+            run.extra = server_cache_of(response.headers)
             try:
                 async with aclosing(run.batches(response)) as batches:
                     async for batch in batches:  # one list per network read: one generator hop less per event
@@ -259,11 +263,18 @@ def _timeout(timeout: Any, connect: float, read: float) -> httpx.Timeout:
     return httpx.Timeout(connect=connect, read=read, write=max(connect, 30.0), pool=connect)
 
 
-def _chat_body(messages: Any, model: str | None, params: dict[str, Any], *, stream: bool) -> dict[str, Any]:
+def server_cache_of(headers: Any) -> dict[str, Any]:
+    """``{"provenance": {"server_cache": "HIT"}}`` when OpenRouter's response cache answered (else ``{}``)."""
+    status = headers.get("x-openrouter-cache-status")
+    return {"provenance": {"server_cache": status.upper()}} if status else {}
+
+
+def chat_body(messages: Any, model: str | None, params: dict[str, Any], *, stream: bool) -> dict[str, Any]:
+    """The JSON body of a chat request, exactly as the client sends it (None-valued params left out)."""
     if isinstance(messages, str):
         messages = [{"role": "user", "content": messages}]
     body: dict[str, Any] = {"model": model or DEFAULT_MODEL, "messages": list(messages)}
-    body.update((k, v) for k, v in params.items() if v is not None and k != "stream")
+    body.update((k, v) for k, v in params.items() if v is not None and k not in ("stream", "extra_headers"))
     if stream:
         body["stream"] = True
     return body

@@ -50,6 +50,7 @@ class StreamRun:
         self.started = time.perf_counter()
         self.ttft: float | None = None
         self.yielded = False
+        self.extra: dict[str, Any] = {}  # response fields from the HTTP head (the server cache's status)
 
     async def batches(self, response: httpx.Response) -> AsyncGenerator[list[StreamEvent], None]:
         """The events of one HTTP response, a list per read; ``Done`` last (raises StreamError/…)."""
@@ -137,7 +138,8 @@ class StreamRun:
 
     def response(self, **extra: Any) -> ChatResponse:
         """The answer so far, with its timings."""
-        return self.acc.response(ttft_s=self.ttft, elapsed_s=time.perf_counter() - self.started, **extra)
+        return self.acc.response(ttft_s=self.ttft, elapsed_s=time.perf_counter() - self.started,
+                                 **self.extra, **extra)
 
     def failure(self, message: str) -> OpenRouterError:
         """StreamError with the partial answer once something arrived; TransportError before that."""

@@ -96,6 +96,9 @@ class ChatResponse:
     interrupted: bool = False
     error: str | None = None
     parsed: Any = field(default=None, compare=False)
+    # DESIGN §9: the exact body sent (never the key or headers) and where the answer came from.
+    request: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    provenance: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def cost(self) -> float | None:

@@ -49,6 +49,8 @@ class CellRequest:
         self.params = build_params(args, self.schema)
         self.model = args.model or self.session.default_model
         self.chat = args.chat
+        if self.chat:  # OpenRouter's sticky-routing key: one per conversation, so its prompt cache hits
+            self.params.setdefault("session_id", f"openrouter-magic-{self.session.id}-{self.chat}")
         self.messages = self._messages(system)
 
     def _messages(self, system: str | None) -> list[dict[str, Any]]:
@@ -94,7 +96,8 @@ def run_cell(magics: Any, args: argparse.Namespace, line: str, cell: str) -> Non
 def _stream(request: CellRequest, answer: Answer) -> ChatResponse:
     session = request.session
     try:
-        return session.run(session.ask(request.messages, request.model, answer=answer, **request.params),
+        return session.run(session.ask(request.messages, request.model, answer=answer, cache=request.args.cache,
+                                       server_cache=request.args.server_cache, **request.params),
                            relay=answer.renderer)
     except KeyboardInterrupt:
         partial = answer.partial(interrupted=True)
@@ -165,16 +168,9 @@ def _parse(request: CellRequest, response: ChatResponse) -> tuple[Any, str | Non
 
 
 def _footer(session: Session, response: ChatResponse) -> str:
-    from .._accounting import estimate_cost
-    from .._render import footer_text
+    from .._session import footer_for
 
-    cost, source = response.cost, "billed"
-    if cost is None:
-        cost = estimate_cost(response.usage, session.known_prices(response.model or response.requested_model))
-        source = "estimated" if cost is not None else "unknown"
-    ledger = session.ledger
-    return footer_text(response, cost=cost, cost_source=source, session_total=ledger.session_total(),
-                       unsaved=ledger.unsaved())
+    return footer_for(session, response)
 
 
 def _set_underscore(shell: Any, value: Any) -> None:

@@ -19,7 +19,7 @@ from .._session import Session
 
 __all__ = ["OpenRouterMagics", "load_ipython_extension", "unload_ipython_extension"]
 
-_SETTINGS = ("default_model", "refresh_interval", "show_footer", "max_retries", "timeout")
+_SETTINGS = ("default_model", "refresh_interval", "show_footer", "max_retries", "timeout", "cache")
 
 
 @magics_class
@@ -31,6 +31,8 @@ class OpenRouterMagics(Magics):
     refresh_interval = Float(0.25, help="seconds between display updates while streaming").tag(config=True)
     show_footer = Bool(True, help="show the footer (model, tokens, timings, cost) under answers").tag(config=True)
     max_retries = Int(3, help="retries on 429/5xx/connection errors before failing").tag(config=True)
+    cache = Bool(False, help="answer repeated requests from the local response cache (%openrouter cache "
+                 "on|off for the session, --cache/--no-cache per cell)").tag(config=True)
     timeout = Float(None, allow_none=True, help="overall request timeout in seconds (default: "
                     "10 s to connect, 120 s between bytes)").tag(config=True)
 

@@ -20,6 +20,13 @@ REASONING = ("none", "minimal", "low", "medium", "high")
 SORTS = ("price", "throughput", "latency")
 
 
+def _ttl(text: str) -> int:
+    """``--server-cache=TTL``: whole seconds, 1 to 86400 (OpenRouter's bounds)."""
+    if not text.isdigit() or not 1 <= int(text) <= 86_400:
+        raise ValueError(text)  # argparse turns it into "invalid _ttl value"; parse_cell_line rewords it
+    return int(text)
+
+
 def _opt(*flags: str, help: str, **kwargs: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
     return flags, {"help": help, **kwargs}
 
@@ -57,6 +64,12 @@ _OPTIONS = [
     _opt("--no-stream", dest="no_stream", action="store_true", help="show the answer only when complete"),
     _opt("--no-interpolate", dest="no_interpolate", action="store_true", help="leave {name} in the prompt as it is"),
     _opt("-q", "--quiet", action="store_true", help="no footer"),
+    _opt("--cache", dest="cache", action="store_true", default=None,
+         help="answer from the local response cache when this exact request was answered before (else store it)"),
+    _opt("--no-cache", dest="cache", action="store_false", default=None,
+         help="always send, never read or write the local response cache"),
+    _opt("--server-cache", dest="server_cache", metavar="TTL", nargs="?", const=True, type=_ttl,
+         help="use OpenRouter's own response cache (X-OpenRouter-Cache), TTL in seconds 1-86400 (default 300)"),
 ]
 
 

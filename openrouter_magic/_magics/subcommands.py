@@ -15,6 +15,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic_arguments import MagicArgumentParser
 
 from .args import call, parse, parser
+from .cache_cmd import CACHE_HELP, cmd_cache
 from .errors import one_line
 from .manual import manual
 from .state import cmd_config, cmd_history, cmd_reset, cmd_sandbox
@@ -193,6 +194,7 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
     "reset": (cmd_reset, "[NAME] — clear one conversation (all without NAME)"),
     "sandbox": (cmd_sandbox, "[on|off] — a local OpenRouter emulator: try everything without a key"),
     "config": (cmd_config, "every effective setting and where it comes from (key masked)"),
+    "cache": (cmd_cache, CACHE_HELP),
     "help": (_help, "this manual"),
 }
 

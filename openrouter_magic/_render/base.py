@@ -87,10 +87,13 @@ def footer_text(
     cost_source: str | None = None,
     session_total: float | None = None,
     unsaved: int = 0,
+    cache_note: str | None = None,
+    server_cache: str | None = None,
 ) -> str:
     """One line: model and provider, tokens, time to first token, total time, tokens/s, cost.
 
     ``cost`` defaults to the billed ``response.cost``; pass the estimate with ``cost_source="estimated"``.
+    ``cache_note`` replaces the cost for an answer from the local cache; ``server_cache`` is HIT or MISS.
     Example: ``anthropic/claude-sonnet-4.5 via Anthropic · 12 in / 345 out tokens · first token 0.42 s ·
     total 3.10 s · 129 tok/s · $0.000123``.
     """
@@ -105,7 +108,10 @@ def footer_text(
         parts.append(f"total {response.elapsed_s:.2f} s")
     if response.tokens_per_s:
         parts.append(f"{response.tokens_per_s:,.0f} tok/s")
-    parts.append(cost_text(cost, cost_source, session_total))
+    # a local cache hit cost nothing: its note ("cached · $0 (first run …)") takes the cost's place
+    parts.append(cache_note or cost_text(cost, cost_source, session_total))
+    if server_cache:  # OpenRouter's own response cache answered HIT or MISS
+        parts.append(f"server cache {server_cache}")
     if unsaved:  # ledger rows waiting for a locked or unusable file (they are saved when it works again)
         parts.append(f"ledger: {unsaved} row{'s' * (unsaved != 1)} not yet saved")
     return " · ".join(parts)

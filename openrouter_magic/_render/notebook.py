@@ -68,12 +68,14 @@ class NotebookRenderer(Renderer):
         self._pending: list[str] = []  # answer text that arrived since the last refresh
         self._reasoning_parts: list[str] = []
         self._settled: list[tuple[Piece, str]] = []  # finished pieces and their display ids
-        self._sent: dict[str, dict[str, Any]] = {}
+        self._sent: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}  # display id → (data, metadata)
         self._status_id = self._reasoning_id = self._tail_id = None
         self._phase = "idle"  # idle → waiting → reasoning → answer → closed
         self._model, self._t0, self._last, self._reasoning_s = "", clock(), float("-inf"), 0.0
         self._ids, self._token = itertools.count(), uuid.uuid4().hex[:10]
         self._ticker: asyncio.Task[None] | None = None
+        self._meta: dict[str, Any] = {}  # provenance (DESIGN §9) for every display published at the end
+        self._newest: str | None = None
 
     # ── the Renderer interface ──────────────────────────────────────────────────────────────────
     def start(self, model: str) -> None:
@@ -187,6 +189,8 @@ class NotebookRenderer(Renderer):
         if self._phase == "closed":
             return
         self._stop_ticker()
+        provenance = getattr(response, "provenance", None)
+        self._meta = {"openrouter_magic": provenance} if provenance else {}
         self._catch_up(response)
         if self._phase == "waiting":
             self._publish(mark_bundle(mark) if mark else empty_answer_bundle(), self._status_id)
@@ -201,6 +205,8 @@ class NotebookRenderer(Renderer):
         for extra in (mark_bundle(mark) if mark else None, footer_bundle(footer) if footer else None):
             if extra:
                 self._publish(extra)
+        if self._meta and self._newest is not None:  # -q: the last display carries the provenance
+            self._publish(self._sent[self._newest][0], self._newest)
 
     def _catch_up(self, response: ChatResponse | None) -> None:
         """Take what the response holds beyond what was streamed (e.g. a non-streamed answer)."""
@@ -255,11 +261,13 @@ class NotebookRenderer(Renderer):
         update = display_id is not None
         if display_id is None:
             display_id = f"openrouter-{self._token}-{next(self._ids)}"
-        elif self._sent.get(display_id) == data:
+        metadata = {**(metadata or {}), **self._meta}
+        if self._sent.get(display_id) == (data, metadata):
             return display_id
-        self._sent[display_id] = data
+        self._sent[display_id] = (data, metadata)
+        self._newest = display_id if not update else self._newest
         shell = self._shell if self._shell is not None else _current_shell()
-        shell.display_pub.publish(data=data, metadata=metadata or {}, transient={"display_id": display_id},
+        shell.display_pub.publish(data=data, metadata=metadata, transient={"display_id": display_id},
                                   update=update)
         return display_id
 

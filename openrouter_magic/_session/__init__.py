@@ -5,6 +5,10 @@ from .._core import lazy_exports
 
 _EXPORTS = {
     "Answer": ".answer",
+    "ask": ".asking",
+    "footer_for": ".asking",
+    "CacheSwitch": ".cached",
+    "cache_switch": ".cached",
     "DEFAULT_NAME": ".conversations",
     "Exchange": ".conversations",
     "did_you_mean": ".models",

@@ -51,6 +51,7 @@ class Session(PrivateLoopMixin):
         self.conversations = Conversations()
         self.sandbox = Sandbox()
         self.budget: Any = None  # a _budget.Budget when `%openrouter budget USD` is set
+        self.cache: Any = None  # a cached.CacheSwitch (response cache on/off and its file), made on first use
         self.config_values: Callable[[], dict[str, Any]] = dict  # set by the magics (traitlets config)
         self._runner = LoopRunner()  # its thread starts on first use
         self._default_model: str | None = None
@@ -212,12 +213,14 @@ class Session(PrivateLoopMixin):
 
         The renderer is started and fed; finishing it (with a footer) is the caller's. Pass your own
         ``answer`` (an ``_answer.Answer``) to keep the partial text if the call is interrupted.
+        ``cache=True|False|None`` and ``server_cache=TTL`` pick the response caches (``cached.cached_call``).
         """
         from .answer import Answer
+        from .cached import cached_call
         from .._render import NullRenderer
 
         answer = answer or Answer(renderer or NullRenderer(), model or self.default_model, live=live)
-        return await answer.consume(self.guarded_stream(messages, answer.model, **params))
+        return await cached_call(self, answer, messages, **params)  # cache → guarded stream → provenance
 
     async def _load_prices_briefly(self, model: str) -> None:
         import asyncio
@@ -262,6 +265,8 @@ class Session(PrivateLoopMixin):
     def close(self) -> None:
         """Stop the sandbox, then the private loop: background work, the client's connections, the thread."""
         self.sandbox.stop()
+        if self.cache is not None:
+            self.cache.close()
         self._runner.close()
 
 

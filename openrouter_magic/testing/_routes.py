@@ -12,6 +12,7 @@ from ._catalog import OUTPUT_MODALITIES
 from ._chat import ErrorReply, plan_chat, stream_events
 from ._hostile import hostile_response
 from ._payloads import ZOD_OUTPUT_MODALITIES, Answer, chat_completion, simple_error
+from ._response_cache import wanted_ttl
 from ._records import endpoints_record, key_record, masked_label, providers_list
 from ._server import Request, Response
 from ._state import EmulatorState
@@ -62,11 +63,12 @@ def chat(state: EmulatorState, req: Request) -> Response:
         return Response(plan.status, plan.body, headers)
     started = time.monotonic()
     streamed = bool(body.get("stream"))
+    plan, cache_headers, store = _server_cache(state, req, plan)
     state.bill(plan, streamed=streamed, user_agent=req.headers.get("user-agent"),
                referer=req.headers.get("http-referer"))
     knobs = plan.knobs
-    on_done = _finisher(state, plan, started)
-    headers = {"X-Generation-Id": plan.gen_id}
+    on_done = _finisher(state, plan, started, store)
+    headers = {"X-Generation-Id": plan.gen_id, **cache_headers}
     if knobs.get("hostile"):
         return hostile_response(plan, knobs["hostile"], streamed=streamed, headers=headers, on_done=on_done)
     if streamed:
@@ -91,10 +93,23 @@ def _truncated(a: Answer, err: dict[str, Any]) -> Answer:
     return replace(a, content=a.content[:keep])
 
 
-def _finisher(state: EmulatorState, a: Answer, started: float):
+def _finisher(state: EmulatorState, a: Answer, started: float, store=None):
     def on_done(outcome: str, events_written: int) -> None:
         state.finished(a, outcome, int((time.monotonic() - started) * 1000), events_written)
+        if store is not None:
+            store(outcome)
     return on_done
+
+
+def _server_cache(state: EmulatorState, req: Request, plan: Answer) -> tuple[Answer, dict[str, str], Any]:
+    """OpenRouter's response cache (``_response_cache``): (the answer to send, its headers, the storer)."""
+    ttl = wanted_ttl(req.headers)
+    if ttl is None:
+        return plan, {}, None
+    key = state.server_cache.key(req.headers.get("authorization", ""), req.body or b"")
+    hit = state.server_cache.lookup(key)
+    headers = {"X-OpenRouter-Cache-Status": "HIT" if hit else "MISS", "X-OpenRouter-Cache-TTL": str(ttl)}
+    return (hit, headers, None) if hit else (plan, headers, state.server_cache.storer(key, plan, ttl))
 
 
 def models(state: EmulatorState, req: Request) -> Response:

@@ -12,6 +12,7 @@ from ._catalog import Catalog
 from ._chat import ErrorReply, queued_error_reply
 from ._payloads import Answer
 from ._records import generation_record
+from ._response_cache import ServerCache
 
 
 @dataclass
@@ -69,6 +70,7 @@ class EmulatorState:
         self.knobs = knobs
         self.errors: list[QueuedError] = []
         self.generations: dict[str, Generation] = {}
+        self.server_cache = ServerCache()  # OpenRouter's response cache (X-OpenRouter-Cache)
 
     def knobs_snapshot(self) -> dict[str, Any]:
         """A copy of the current knobs (``per_model`` entries copied too)."""
