@@ -44,6 +44,8 @@ _LAZY = {
     "catalog": "._api",
     "compare": "._api",
     "ledger": "._api",
+    "map_rows": "._session",
+    "embed": "._session",
 }
 
 __all__ = sorted([*(name for name in _LAZY if name != "__version__"), "load_ipython_extension", "unload_ipython_extension"])

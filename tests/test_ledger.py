@@ -29,7 +29,7 @@ def test_frame_has_the_design_columns_in_order_then_requested_model(isolated_hom
     ledger = Ledger()
     ledger.record_response(answer())
     frame = ledger.frame()
-    assert list(frame.columns) == [*LEDGER_COLUMNS, "requested_model"]
+    assert list(frame.columns) == [*LEDGER_COLUMNS, "requested_model", "run_id"]
     assert LEDGER_COLUMNS[:5] == ["time", "session", "model", "provider", "generation_id"]
     row = frame.iloc[0]
     assert (row["model"], row["provider"], row["generation_id"], row["status"]) == (

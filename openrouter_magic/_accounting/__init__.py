@@ -17,6 +17,8 @@ _EXPORTS = {
     "KeyReport": ".reports",
     "cost_report": ".reports",
     "ResponseCache": ".cache",
+    "RUN_ID": ".runs",
+    "new_run_id": ".runs",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

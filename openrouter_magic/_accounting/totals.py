@@ -14,17 +14,19 @@ TOTALS_COLUMNS = ["calls", "prompt_tokens", "completion_tokens", "tokens", "cost
 
 
 def totals(frame: pandas.DataFrame, by: str = "model") -> pandas.DataFrame:
-    """Group ledger rows ``by`` "model" or "day" (UTC date): calls, tokens, cost, mean tokens/s.
+    """Group ledger rows ``by`` "model", "day" (UTC date) or "run" (row map run id): calls, tokens, cost, mean tokens/s.
 
     ``cost`` sums billed and estimated costs; it stays missing (not 0) for a group whose every cost is
     unknown, and ``unknown_cost_calls`` counts the answered calls whose cost is unknown.
     """
     import pandas as pd
 
-    if by not in ("model", "day"):
-        raise ValueError(f"by must be 'model' or 'day', not {by!r}")
+    if by not in ("model", "day", "run"):
+        raise ValueError(f"by must be 'model', 'day' or 'run', not {by!r}")
     df = frame.copy()
     df["day"] = df["time"].dt.date if len(df) else pd.Series(dtype="object")
+    if by == "run":  # calls outside a row map are one group of their own
+        df["run"] = df["run_id"].fillna("(no run)") if "run_id" in df else "(no run)"
     df["tokens"] = df["prompt_tokens"].fillna(0) + df["completion_tokens"].fillna(0)
     df["unknown_cost"] = df["cost"].isna() & (df["status"] != "refused")
     grouped = df.groupby(by, sort=True, dropna=False)

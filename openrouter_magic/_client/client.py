@@ -238,6 +238,12 @@ class OpenRouter:
         data = data_of(await self._get("providers"))
         return data if isinstance(data, list) else []
 
+    async def embeddings(self, texts: Any, model: str, **params: Any) -> Any:
+        """``POST /embeddings`` for a list of texts → :class:`~.embeddings.Embeddings` (vectors in input order)."""
+        from .embeddings import post_embeddings
+
+        return await post_embeddings(self, [texts] if isinstance(texts, str) else list(texts), model, **params)
+
     async def aclose(self) -> None:
         """Close the connections (safe to call twice; from any loop: another loop's pool is handed to it)."""
         here = asyncio.get_running_loop()

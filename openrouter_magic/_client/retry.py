@@ -40,7 +40,8 @@ def _parse_retry_after(value: str | None, now: float | None = None) -> float | N
 
 
 def retry_after_from(headers: Any, body: Any = None, now: float | None = None) -> float | None:
-    """The server's requested wait: ``retry-after-ms``, ``Retry-After``, or ``metadata.retry_after_seconds``."""
+    """The server's requested wait: ``retry-after-ms``, ``Retry-After``, ``X-RateLimit-Reset``, or
+    ``metadata.retry_after_seconds``."""
     millis = headers.get("retry-after-ms") if headers is not None else None
     if millis:
         parsed = _parse_retry_after(millis, now)
@@ -49,12 +50,29 @@ def retry_after_from(headers: Any, body: Any = None, now: float | None = None) -
     parsed = _parse_retry_after(headers.get("retry-after") if headers is not None else None, now)
     if parsed is not None:
         return parsed
+    parsed = _rate_limit_reset(headers.get("x-ratelimit-reset") if headers is not None else None, now)
+    if parsed is not None:
+        return parsed
     error = body.get("error") if isinstance(body, dict) else None
     metadata = error.get("metadata") if isinstance(error, dict) else None
     seconds = metadata.get("retry_after_seconds") if isinstance(metadata, dict) else None
     if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds >= 0:
         return float(seconds)
     return None
+
+
+def _rate_limit_reset(value: str | None, now: float | None) -> float | None:
+    """``X-RateLimit-Reset`` (OpenRouter's own limits: ms since the epoch; seconds or a delta tolerated) → seconds."""
+    try:
+        reset = float(value) if value else None
+    except ValueError:
+        return None
+    if reset is None or reset != reset or reset < 0:
+        return None
+    now = time.time() if now is None else now
+    if reset > 1e11:  # milliseconds since the epoch
+        return max(0.0, reset / 1000.0 - now)
+    return max(0.0, reset - now) if reset > 1e9 else reset
 
 
 def _is_date(value: str) -> bool:

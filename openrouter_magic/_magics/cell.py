@@ -81,6 +81,10 @@ def _kernel_cell_id(shell: Any) -> str | None:
 
 def run_cell(magics: Any, args: argparse.Namespace, line: str, cell: str) -> None:
     """Run one cell; the response (or parsed value) goes to ``-o`` and ``_``."""
+    if getattr(args, "map", None) is not None:  # a prompt over the rows of a DataFrame (map_cell.py)
+        from .map_cell import run_map_cell
+
+        return run_map_cell(magics, args, cell)
     request = CellRequest(magics.shell, args, cell, cell_key(magics.shell, line, cell, magics.current_cell_id))
     if not request.session.settings()["api_key"].value:
         raise UsageError(NO_KEY)

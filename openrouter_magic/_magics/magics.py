@@ -68,7 +68,7 @@ class OpenRouterMagics(Magics):
 
     @cell_options
     @cell_magic("openrouter")
-    def openrouter_cell(self, line: str, cell: str) -> None:
+    def openrouter_cell(self, line: str, cell: str) -> Any:
         """Send the cell to a model on OpenRouter and stream the answer into the output.
 
         Examples::
@@ -84,7 +84,7 @@ class OpenRouterMagics(Magics):
         """
         from .cell import run_cell
 
-        run_cell(self, parse_cell_line(self.openrouter_cell, line), line, cell)
+        return run_cell(self, parse_cell_line(self.openrouter_cell, line), line, cell)  # --map: the frame
 
     @line_magic("openrouter")
     def openrouter_line(self, line: str) -> Any:

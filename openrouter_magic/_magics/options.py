@@ -13,6 +13,8 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, magic_arguments
 
+from .map_options import MAP_OPTIONS, check_map
+
 __all__ = ["FORMATS", "REASONING", "cell_options", "parse_cell_line", "split_args", "split_list"]
 
 FORMATS = ("markdown", "text", "code", "json", "html")
@@ -71,6 +73,7 @@ _OPTIONS = [
     _opt("--server-cache", dest="server_cache", metavar="TTL", nargs="?", const=True, type=_ttl,
          help="use OpenRouter's own response cache (X-OpenRouter-Cache), TTL in seconds 1-86400 (default 300)"),
 ]
+_OPTIONS += MAP_OPTIONS  # --map DF and its --out, --concurrency, --rpm, --limit, --dry-run, --fail-fast
 
 
 def cell_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -89,6 +92,7 @@ def parse_cell_line(magic: Callable[..., Any], line: str) -> argparse.Namespace:
     except ValueError as error:  # unbalanced quotes
         raise UsageError(f"cannot read the options ({error}): check the quotes") from None
     _check_numbers(args)
+    check_map(args)
     return args
 
 

@@ -92,7 +92,7 @@ def cmd_cost(magics: Any, argv: list[str]) -> Any:
     """The session's spending (or all history), by model or day, optionally as a chart."""
     p = parser("cost")
     p.add_argument("--all", action="store_true")
-    p.add_argument("--by", choices=("model", "day"), default="model")
+    p.add_argument("--by", choices=("model", "day", "run"), default="model")
     p.add_argument("--plot", action="store_true")
     args = parse(p, argv)
     from .._accounting import cost_report
@@ -186,7 +186,7 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
     "picker": (cmd_picker, "a widget to browse and choose the default model"),
     "use": (cmd_use, "MODEL — set the session default model"),
     "compare": (cmd_compare, "[M1 M2 …] — the side-by-side comparison playground"),
-    "cost": (cmd_cost, "[--all] [--by model|day] [--plot] — what this session (or all history) cost"),
+    "cost": (cmd_cost, "[--all] [--by model|day|run] [--plot] — what this session (or all history) cost"),
     "budget": (cmd_budget, "[USD|off] — a hard session budget: calls that could exceed it are refused"),
     "key": (cmd_key, "[--set] — key label, limit, usage, remaining, free tier (never the key); --set asks for "
                      "a key and keeps it in this kernel only"),

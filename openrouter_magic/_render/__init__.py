@@ -9,6 +9,8 @@ _EXPORTS = {
     "NullRenderer": ".select",
     "footer_text": ".select",
     "make_renderer": ".select",
+    "MapProgress": ".progress",
+    "preview_bundle": ".progress",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -193,6 +193,17 @@ class FakeOpenRouter:
             self.state.errors.clear()
             self.state.generations.clear()
             self._disconnects = 0
+        self.state.limits.reset()
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests this emulator had in flight at once (since start or ``reset``)."""
+        return self.state.limits.max_in_flight
+
+    @property
+    def rate_limited(self) -> int:
+        """How many 429s the ``rpm_limit`` knob sent."""
+        return self.state.limits.limited
 
     # ---------------------------------------------------------------------------- serving a request
     async def _handle(self, req: Request) -> Response:
@@ -203,12 +214,14 @@ class FakeOpenRouter:
         record = RecordedRequest(req.method, req.path, req.query, req.headers, parsed, time.time())
         with self._lock:
             self._requests.append(record)
+        self.state.limits.enter()
         response = await route(self.state, req)
         if response.status == 200:
             record.generation_id = response.headers.get("X-Generation-Id")
         inner = response.on_done
 
         def on_done(outcome: str, written: int) -> None:
+            self.state.limits.leave()
             with self._lock:
                 record.outcome = outcome
                 record.cancelled = outcome == "cancelled"

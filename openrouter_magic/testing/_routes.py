@@ -10,6 +10,7 @@ from typing import Any
 
 from ._catalog import OUTPUT_MODALITIES
 from ._chat import ErrorReply, plan_chat, stream_events
+from ._embeddings import embedding_reply
 from ._hostile import hostile_response
 from ._payloads import ZOD_OUTPUT_MODALITIES, Answer, chat_completion, simple_error
 from ._response_cache import wanted_ttl
@@ -27,8 +28,11 @@ async def route(state: EmulatorState, req: Request) -> Response:
     if path is None:
         return NOT_FOUND
     path = path.rstrip("/") or "/"
-    if req.method == "POST" and path == "/chat/completions":
-        return chat(state, req)
+    if req.method == "POST" and path in ("/chat/completions", "/embeddings"):
+        limited = check_auth(state, req) or _limited(state, req)
+        if limited is not None:
+            return limited
+        return chat(state, req) if path == "/chat/completions" else embeddings(state, req)
     if req.method != "GET":
         return NOT_FOUND
     if path.startswith("/models/") and path.endswith("/endpoints"):
@@ -46,6 +50,19 @@ def check_auth(state: EmulatorState, req: Request) -> Response | None:
     if state.api_key is not None and token != state.api_key:
         return Response(401, simple_error(401, "User not found."))
     return None
+
+
+def _limited(state: EmulatorState, req: Request) -> Response | None:
+    """The rpm limit's 429 or a scripted error for this POST (see ``_limits.py``), else None."""
+    refused = state.limits.check(req.headers.get("authorization", ""), state.knobs_snapshot())
+    return None if refused is None else Response(refused[0], refused[1], refused[2])
+
+
+def embeddings(state: EmulatorState, req: Request) -> Response:
+    """POST /embeddings — deterministic vectors (see ``_embeddings.py``)."""
+    knobs = state.knobs_snapshot()
+    status, body = embedding_reply(req.body, state.catalog, knobs)
+    return Response(status, body, delay=float(knobs.get("first_byte_delay") or 0) if status == 200 else 0.0)
 
 
 def chat(state: EmulatorState, req: Request) -> Response:

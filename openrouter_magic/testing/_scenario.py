@@ -33,6 +33,10 @@ DEFAULT_KNOBS: dict[str, Any] = {
     "replay": None,            # a recorded SSE body (str, or a pathlib.Path to read) sent verbatim as the stream
     "replay_piece_bytes": None,  # n → write the replayed body in n-byte pieces, ignoring event boundaries
     "hostile": None,           # {"kind": "huge_line"|"huge_body"|"no_done"|"bad_utf8"|"gzip"|"html"|"drip", …}
+    "rpm_limit": None,         # n → at most n POSTs per key per rpm_window seconds, then 429 (see _limits.py)
+    "rpm_window": 60.0,        # the window of rpm_limit, in seconds
+    "error_rate": None,        # {"status": 500, "rate": 0.05, "seed": 0} → that share of POSTs fail (seeded)
+    "embedding_dims": 64,      # length of the /embeddings vectors when the request gives no "dimensions"
 }
 
 CHARS_PER_TOKEN = 4

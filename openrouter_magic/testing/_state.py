@@ -10,6 +10,7 @@ from typing import Any
 
 from ._catalog import Catalog
 from ._chat import ErrorReply, queued_error_reply
+from ._limits import Limits
 from ._payloads import Answer
 from ._records import generation_record
 from ._response_cache import ServerCache
@@ -70,6 +71,7 @@ class EmulatorState:
         self.knobs = knobs
         self.errors: list[QueuedError] = []
         self.generations: dict[str, Generation] = {}
+        self.limits = Limits()  # rpm limit, scripted error rate, requests in flight
         self.server_cache = ServerCache()  # OpenRouter's response cache (X-OpenRouter-Cache)
 
     def knobs_snapshot(self) -> dict[str, Any]:
