@@ -17,6 +17,8 @@ _EXPORTS = {
     "KeyReport": ".reports",
     "cost_report": ".reports",
     "ResponseCache": ".cache",
+    "current_turn": ".turns",
+    "turn": ".turns",
     "RUN_ID": ".runs",
     "new_run_id": ".runs",
 }

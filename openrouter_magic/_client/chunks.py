@@ -6,6 +6,7 @@ returns the events to hand to the caller while it builds the final (or partial) 
 - ``delta.content`` → :class:`TextDelta`; ``delta.reasoning`` / ``delta.reasoning_details`` →
   :class:`ReasoningDelta` (details of the same ``type`` and ``index`` are merged back into one entry);
 - ``delta.tool_calls`` fragments → :class:`ToolCallDelta`, assembled by ``index`` into ``ToolCall``s;
+- ``delta.images`` / ``message.images`` (data URLs) → ``ChatResponse.images`` (decoded on first use);
 - ``usage`` (in any of the three real usage-chunk shapes) → :class:`UsageEvent`;
 - a top-level ``error`` (or a choice's ``error``) → :class:`StreamError` carrying the partial response
   and its usage, whatever the ``finish_reason`` says (documented ``"error"``, real ``null``).
@@ -19,7 +20,7 @@ from json.scanner import make_scanner
 from typing import Any
 
 from .._core import StreamError
-from .._core import ChatResponse, ReasoningDelta, TextDelta, ToolCall, ToolCallDelta, Usage, UsageEvent
+from .._core import ChatResponse, Image, ReasoningDelta, TextDelta, ToolCall, ToolCallDelta, Usage, UsageEvent
 
 __all__ = ["StreamAccumulator", "error_message", "parse_chunk", "parse_completion"]
 
@@ -59,6 +60,7 @@ class StreamAccumulator:
         self._details: list[dict[str, Any]] = []
         self._tools: dict[int, list[Any]] = {}  # index → [id, name, [argument pieces], type]
         self._annotations: list[dict[str, Any]] = []
+        self._images: list[str] = []  # data URLs as they came: decoded only when someone reads the bytes
 
     def feed(self, chunk: Any) -> list[Any]:
         """Interpret one chunk; return its events. Raises :class:`StreamError` on an error chunk."""
@@ -113,8 +115,20 @@ class StreamAccumulator:
         if tool_calls:
             self._tool_calls(tool_calls, events)
         annotations = delta.get("annotations")
-        if annotations:
+        if annotations and type(annotations) is list:
             self._annotations.extend(a for a in annotations if isinstance(a, dict))
+        images = delta.get("images")
+        if images and type(images) is list:
+            self._image_urls(images)
+
+    def _image_urls(self, images: list[Any]) -> None:
+        """``[{"type": "image_url", "image_url": {"url": "data:image/png;base64,…"}}]`` → the URLs."""
+        for item in images:
+            ref = item.get("image_url") if isinstance(item, dict) else None
+            url = ref.get("url") if isinstance(ref, dict) else None
+            if isinstance(url, str) and url:
+                self.started = True
+                self._images.append(url)
 
     def _reason(self, reasoning: Any, details: Any, events: list[Any]) -> None:
         text = reasoning if isinstance(reasoning, str) else ""
@@ -183,6 +197,7 @@ class StreamAccumulator:
             tool_calls=tools,
             reasoning_details=tuple(self._details),
             annotations=tuple(self._annotations),
+            images=tuple(Image(url) for url in self._images),
             **extra,
         )
 

@@ -7,7 +7,7 @@ from .errors import APIError, AuthenticationError, BadRequestError, BudgetExceed
 from .lazy import lazy_exports
 from .money import cost_text, usd
 from .version import __version__
-from .types import ChatResponse, Done, ReasoningDelta, StreamEvent, TextDelta, ToolCall, ToolCallDelta, Usage, UsageEvent
+from .types import ChatResponse, Done, Image, ReasoningDelta, StreamEvent, TextDelta, ToolCall, ToolCallDelta, Usage, UsageEvent
 
 __all__ = [
     "__version__",
@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_READ_TIMEOUT",
     "Done",
+    "Image",
     "InsufficientCreditsError",
     "ModerationError",
     "NotFoundError",

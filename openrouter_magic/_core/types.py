@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 __all__ = [
     "ChatResponse",
     "Done",
+    "Image",
     "ReasoningDelta",
     "StreamEvent",
     "TextDelta",
@@ -71,6 +75,42 @@ class ToolCall:
     type: str = "function"
 
 
+# The image formats shown inline (by their first bytes, never by what the server claims).
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
+                (b"GIF89a", "image/gif"))
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image in an answer: the URL it came in (usually ``data:image/png;base64,…``); ``data`` and ``mime``
+    are decoded on first use, so a 2 MB image costs nothing until someone looks at it."""
+
+    url: str = field(repr=False)
+
+    @cached_property
+    def data(self) -> bytes:
+        """The image bytes (empty when the URL is not a base64 data URL or does not decode)."""
+        head, comma, body = self.url.partition(",")
+        if not comma or not head.startswith("data:") or not head.endswith(";base64"):
+            return b""
+        try:
+            return base64.b64decode(body, validate=False)
+        except (binascii.Error, ValueError):
+            return b""
+
+    @property
+    def mime(self) -> str | None:
+        """PNG/JPEG/GIF/WebP by the bytes' signature; None for anything else (never shown inline)."""
+        data = self.data
+        for magic, mime in _IMAGE_MAGIC:
+            if data.startswith(magic):
+                return mime
+        return "image/webp" if data[:4] == b"RIFF" and data[8:12] == b"WEBP" else None
+
+    def __repr__(self) -> str:
+        return f"<Image {self.mime or 'unknown'} {len(self.data):,} bytes>"
+
+
 @dataclass(frozen=True)
 class ChatResponse:
     """A finished (or partial) chat completion.
@@ -93,6 +133,8 @@ class ChatResponse:
     tool_calls: tuple[ToolCall, ...] = ()
     reasoning_details: tuple[dict[str, Any], ...] = field(default=(), repr=False)
     annotations: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    images: tuple[Image, ...] = field(default=(), repr=False)
+    tool_trace: tuple[dict[str, Any], ...] = field(default=(), repr=False)  # the tool loop's calls, complete
     interrupted: bool = False
     error: str | None = None
     parsed: Any = field(default=None, compare=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -16,6 +17,7 @@ from IPython.core.error import UsageError
 from .._session import Exchange
 from .._core import OpenRouterError
 from .errors import NO_KEY, one_line, usage_error
+from .media_in import prepare_media
 from .request import Schema, build_params, parse_json, resolve_schema, user_message
 from .._session import Session
 from .._session import Answer, Relay
@@ -47,6 +49,8 @@ class CellRequest:
         self.schema: Schema | None = resolve_schema(args.schema, namespace) if args.schema else None
         self.user = user_message(prompt, args.image)
         self.params = build_params(args, self.schema)
+        self.box, self.tool_turns = None, ()
+        prepare_media(self, args, namespace)  # --tools/--web/--file/--image-out (media_in.py)
         self.model = args.model or self.session.default_model
         self.chat = args.chat
         if self.chat:  # OpenRouter's sticky-routing key: one per conversation, so its prompt cache hits
@@ -93,7 +97,12 @@ def run_cell(magics: Any, args: argparse.Namespace, line: str, cell: str) -> Non
     renderer = magics.renderer(args.format)
     # The stream is consumed on the session's private loop; the renderer runs here, fed through the relay.
     answer = Answer(Relay(renderer), request.model, live=not args.no_stream)
-    response = _stream(request, answer)
+    if request.box is not None:  # Python tools: the tool loop (tools_cell.py)
+        from .tools_cell import run_tools_cell
+
+        response = run_tools_cell(request, renderer, sys.modules[__name__])
+    else:
+        response = _stream(request, answer)
     _finish(magics, request, renderer, response)
 
 
@@ -141,11 +150,14 @@ def _keep(request: CellRequest, response: ChatResponse) -> None:
 def _finish(magics: Any, request: CellRequest, renderer: Any, response: ChatResponse) -> None:
     args, session = request.args, request.session
     show_footer = not args.quiet and bool(session.settings()["show_footer"].value)
-    renderer.finish(response, _footer(session, response) if show_footer else None)
+    from .tools_cell import finish_answer
+
+    finish_answer(renderer, response, _footer(session, response) if show_footer else None)
     parsed, problem = _parse(request, response)
     response = response.with_(parsed=parsed)
     if request.chat:
-        session.conversations.record(request.chat, Exchange(request.key, request.user, response.text, response.model))
+        session.conversations.record(request.chat, Exchange(request.key, request.user, response.text, response.model,
+                                                                    tool_turns=request.tool_turns))
     if args.output:
         request.shell.user_ns[args.output] = response
     _set_underscore(request.shell, parsed if parsed is not None else response)

@@ -14,6 +14,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from .map_options import MAP_OPTIONS, check_map
+from .media_options import MEDIA_OPTIONS, check_media
 
 __all__ = ["FORMATS", "REASONING", "cell_options", "parse_cell_line", "split_args", "split_list"]
 
@@ -54,7 +55,7 @@ _OPTIONS = [
          help="name of a JSON-schema dict or pydantic model class: structured output, parsed"),
     _opt("--reasoning", choices=REASONING, metavar="|".join(REASONING),
          help="reasoning effort: none, minimal, low, medium, high"),
-    _opt("--web", action="store_true", help="let the model search the web (web plugin)"),
+    _opt("--web", action="store_true", help="let the model search the web (the openrouter:web_search server tool)"),
     _opt("--fallback", metavar="M1,M2,…", help="fallback models tried in order when the first fails"),
     _opt("--provider-order", dest="provider_order", metavar="P1,P2,…", help="providers to try, in order"),
     _opt("--provider-sort", dest="provider_sort", choices=SORTS, metavar="|".join(SORTS),
@@ -73,6 +74,7 @@ _OPTIONS = [
     _opt("--server-cache", dest="server_cache", metavar="TTL", nargs="?", const=True, type=_ttl,
          help="use OpenRouter's own response cache (X-OpenRouter-Cache), TTL in seconds 1-86400 (default 300)"),
 ]
+_OPTIONS += MEDIA_OPTIONS  # --tools, --max-steps, --approve, --web-*, --image-out, --file (media_options.py)
 _OPTIONS += MAP_OPTIONS  # --map DF and its --out, --concurrency, --rpm, --limit, --dry-run, --fail-fast
 
 
@@ -93,6 +95,7 @@ def parse_cell_line(magic: Callable[..., Any], line: str) -> argparse.Namespace:
         raise UsageError(f"cannot read the options ({error}): check the quotes") from None
     _check_numbers(args)
     check_map(args)
+    check_media(args)
     return args
 
 

@@ -113,7 +113,6 @@ def build_params(args: argparse.Namespace, schema: Schema | None = None) -> dict
         "stop": args.stop,
         "models": split_list(args.fallback) or None,
         "provider": _provider(args),
-        "plugins": [{"id": "web"}] if args.web else None,
         "reasoning": {"effort": args.reasoning} if args.reasoning else None,
         "response_format": schema.response_format() if schema else None,
     }

@@ -5,6 +5,10 @@ from .._core import lazy_exports
 
 _EXPORTS = {
     "extract_code": ".blocks",
+    "footer_bundle": ".base",
+    "citations_bundle": ".media",
+    "image_bundle": ".media",
+    "trace_bundle": ".media",
     "markdown_to_html": ".markdown",
     "NullRenderer": ".select",
     "footer_text": ".select",

@@ -24,6 +24,10 @@ _EXPORTS = {
     "ToolSpecError": ".tool_types",
     "bind_arguments": ".tool_args",
     "tool_spec": ".tool_schema",
+    "DEFAULT_MAX_STEPS": ".tool_loop",
+    "ToolLoop": ".tool_loop",
+    "ToolView": ".tool_view",
+    "build_toolbox": ".toolbox",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

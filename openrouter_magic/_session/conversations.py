@@ -24,10 +24,11 @@ class Exchange:
     answer: str
     model: str | None = None
     interrupted: bool = False
+    tool_turns: tuple[dict[str, Any], ...] = ()  # the tool loop's call and result messages, in order
 
     def messages(self) -> list[dict[str, Any]]:
-        """The two chat messages of this turn."""
-        return [self.user, {"role": "assistant", "content": self.answer}]
+        """The chat messages of this turn: the user's, the tool turns (if any), the answer."""
+        return [self.user, *self.tool_turns, {"role": "assistant", "content": self.answer}]
 
 
 class Conversations:

@@ -63,6 +63,11 @@ class Relay:
         """Queue ``target.close()``."""
         self._call("close")
 
+    def call(self, name: str, *args: Any) -> None:
+        """Queue ``target.<name>(*args)``: any method of the target (the tool loop hands plain tools and
+        the trace to the waiting thread this way)."""
+        self._call(name, *args)
+
     def _call(self, name: str, *args: Any) -> None:
         if threading.get_ident() == self._owner:
             self.pump()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import Any, Callable, Iterator
 
+from . import _media as media
 from . import _scenario as sc
 from ._catalog import Catalog, price, provider_name
 from ._payloads import DONE, KEEPALIVE, Answer, ChunkWriter, error_body, new_id, pieces, simple_error, \
@@ -100,15 +101,18 @@ def build_answer(body: dict[str, Any], messages: list[dict], model: dict[str, An
         reasoning = sc.reasoning_text(model_id, messages)
     hidden = sc.tokens_for_text(reasoning or "") if _excluded(body) else 0  # billed, not returned
     reasoning = None if hidden else reasoning
-    tool_calls = _tool_calls(body, model_id, messages)
-    content = "" if tool_calls else _content(body, messages, model_id, knobs)
+    call_id = "call_" + str(sc.conversation_seed(model_id, messages))[:24]
+    tool_calls = media.scripted_calls(knobs, body, messages, call_id) or _tool_calls(body, model_id, messages)
+    content = "" if tool_calls else (media.tool_results_answer(knobs, messages) or _content(body, messages, model_id, knobs))
+    knobs = {**knobs, "_media": media.media_extras(body, knobs)}
     finish = "tool_calls" if tool_calls else "stop"
     limit = body.get("max_tokens") or body.get("max_completion_tokens")
     if isinstance(limit, int) and limit > 0 and sc.tokens_for_text(content) > limit:
         content, finish = content[:limit * sc.CHARS_PER_TOKEN], "length"
     reasoning_tokens = sc.tokens_for_text(reasoning or "") + hidden
     args = "".join(call["function"]["arguments"] for call in tool_calls or [])
-    completion = sc.tokens_for_text(content) + reasoning_tokens + sc.tokens_for_text(args)
+    completion = sc.tokens_for_text(content) + reasoning_tokens + sc.tokens_for_text(args) \
+        + knobs["_media"].get("image_tokens", 0)
     prompt = sc.prompt_tokens(messages)
     created = int(time.time())
     prices = (price(model, "prompt"), price(model, "completion"))
@@ -117,7 +121,7 @@ def build_answer(body: dict[str, Any], messages: list[dict], model: dict[str, An
                   provider=knobs.get("provider") or provider_name(model_id), content=content, reasoning=reasoning,
                   tool_calls=tool_calls, finish_reason=finish, prompt_tokens=prompt, completion_tokens=completion,
                   reasoning_tokens=reasoning_tokens, prompt_cost=float(prompt * prices[0]),
-                  completion_cost=float(completion * prices[1]), knobs=knobs, prices=prices, delta_events=events)
+                  completion_cost=float(completion * prices[1]) + knobs["_media"].get("fee", 0.0), knobs=knobs, prices=prices, delta_events=events)
 
 
 def _excluded(body: dict[str, Any]) -> bool:
@@ -202,10 +206,19 @@ def stream_events(a: Answer) -> Iterator[str | bytes | Control]:
     if stop_at is not None and stop_at >= sent:
         yield from stop(w)
         return
+    yield from _media_chunks(w, knobs.get("_media") or {})
     yield w.delta({}, a.finish_reason)
     if knobs["usage_shape"] in (1, 2, 3):
         yield w.usage(knobs["usage_shape"])
     yield DONE
+
+
+def _media_chunks(w: ChunkWriter, extras: dict[str, Any]) -> Iterator[str]:
+    """An image chunk and an annotations chunk, as image models and web search send them."""
+    if extras.get("image_url"):
+        yield w.delta({"images": [{"type": "image_url", "image_url": {"url": extras["image_url"]}}]})
+    if extras.get("annotations"):
+        yield w.delta({"annotations": extras["annotations"]})
 
 
 def _deltas(w: ChunkWriter, a: Answer, size: int) -> Iterator[str]:

@@ -147,8 +147,11 @@ def usage_dict(a: Answer, include_cost: bool = True) -> dict[str, Any]:
     if include_cost:
         usage["cost_details"] = {"upstream_inference_cost": a.cost, "upstream_inference_prompt_cost": a.prompt_cost,
                                  "upstream_inference_completions_cost": a.completion_cost}
-    usage["completion_tokens_details"] = {"reasoning_tokens": a.reasoning_tokens, "image_tokens": 0,
-                                          "audio_tokens": 0}
+    extras = a.knobs.get("_media") or {}
+    usage["completion_tokens_details"] = {"reasoning_tokens": a.reasoning_tokens,
+                                          "image_tokens": extras.get("image_tokens", 0), "audio_tokens": 0}
+    if extras.get("server_tool_use_details"):
+        usage["server_tool_use_details"] = extras["server_tool_use_details"]
     return usage
 
 
@@ -165,6 +168,11 @@ def chat_completion(a: Answer, *, error: dict[str, Any] | None = None) -> dict[s
         message["reasoning_details"] = reasoning_details(a.reasoning)
     if a.tool_calls:
         message["tool_calls"] = a.tool_calls
+    extras = a.knobs.get("_media") or {}
+    if extras.get("annotations"):
+        message["annotations"] = extras["annotations"]
+    if extras.get("image_url"):
+        message["images"] = [{"type": "image_url", "image_url": {"url": extras["image_url"]}}]
     finish = "error" if error else a.finish_reason
     choice: dict[str, Any] = {"index": 0, "logprobs": None, "finish_reason": finish,
                               "native_finish_reason": finish, "message": message}

@@ -32,6 +32,8 @@ DEFAULT_KNOBS: dict[str, Any] = {
     "key_limit": None,         # /key limit (USD, None = unlimited)
     "replay": None,            # a recorded SSE body (str, or a pathlib.Path to read) sent verbatim as the stream
     "replay_piece_bytes": None,  # n → write the replayed body in n-byte pieces, ignoring event boundaries
+    "tool_plan": None,         # [[{"name", "arguments"}…] per step] or "always": scripted tool calls (_media.py)
+    "image_png": None,         # PNG bytes the model answers with (delta.images); also on modalities ["image",…]
     "hostile": None,           # {"kind": "huge_line"|"huge_body"|"no_done"|"bad_utf8"|"gzip"|"html"|"drip", …}
     "rpm_limit": None,         # n → at most n POSTs per key per rpm_window seconds, then 429 (see _limits.py)
     "rpm_window": 60.0,        # the window of rpm_limit, in seconds
@@ -93,7 +95,9 @@ def image_parts(message: dict[str, Any]) -> int:
 
 def prompt_tokens(messages: list[dict[str, Any]]) -> int:
     """Deterministic prompt size: 4 tokens of framing per message + its text + 85 per image part."""
-    return sum(4 + tokens_for_text(message_text(m)) + 85 * image_parts(m) for m in messages)
+    from ._media import file_tokens
+
+    return sum(4 + tokens_for_text(message_text(m)) + 85 * image_parts(m) + file_tokens(m) for m in messages)
 
 
 # ------------------------------------------------------------------------------------ deterministic text
