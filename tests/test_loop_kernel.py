@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 
 import pytest
@@ -98,30 +97,39 @@ def test_answers_comparisons_and_the_picker_leave_asyncio_and_tornado_unpatched(
     assert len(fake.chat_requests) == 4
 
 
-def _interrupt_once_streaming(kernel: Kernel, fake, times: dict) -> None:
+def _wait_until_streaming(fake, model: str) -> None:
     deadline = time.monotonic() + 30
-    while not any(r.json and r.json.get("model") == SLOW for r in fake.chat_requests):
-        if time.monotonic() > deadline:
-            return
+    while not any(r.json and r.json.get("model") == model for r in fake.chat_requests):
+        assert time.monotonic() < deadline, "the request never arrived"
         time.sleep(0.01)
-    time.sleep(0.6)  # some text has streamed by now
-    times["interrupt"] = time.monotonic()
-    kernel.manager.interrupt_kernel()
-    if fake.wait_for_disconnects(1, timeout=5):
-        times["disconnect"] = time.monotonic()
+
+
+def _until_idle(kernel: Kernel, msg_id: str) -> tuple[dict, list[dict]]:
+    """The shell reply and every iopub message of one cell, read after the fact (queued by zmq meanwhile)."""
+    messages = []
+    while True:
+        msg = kernel.client.get_iopub_msg(timeout=10)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(msg)
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return kernel.client.get_shell_msg(timeout=10)["content"], messages
 
 
 def test_ctrl_c_ends_the_cell_within_half_a_second_closes_the_connection_and_keeps_the_partial_answer(kernel, fake):
     fake.configure(per_model={SLOW: {"answer_tokens": 4000, "chunk_delay": 0.05}})
     _ok(kernel, "%load_ext openrouter_magic")
-    times: dict[str, float] = {}
-    interrupter = threading.Thread(target=_interrupt_once_streaming, args=(kernel, fake, times))
-    interrupter.start()
-    stdout, reply, messages = kernel.run(f"%%openrouter -m {SLOW} -o partial\nA very long story.")
-    times["reply"] = time.monotonic()
-    interrupter.join()
+    msg_id = kernel.client.execute(f"%%openrouter -m {SLOW} -o partial\nA very long story.")
+    _wait_until_streaming(fake, SLOW)
+    time.sleep(0.6)  # some text has streamed by now
+    interrupted_at = time.monotonic()
+    kernel.manager.interrupt_kernel()  # from this thread: jupyter_client reuses its loop here
+    assert fake.wait_for_disconnects(1, timeout=5)
+    disconnected_at = time.monotonic()
+    reply, messages = _until_idle(kernel, msg_id)  # timed when read: later than it arrived, never earlier
+    ended_at = time.monotonic()
     assert reply["status"] == "error" and reply["ename"] == "UsageError"
-    assert times["reply"] - times["interrupt"] < 0.5 and times["disconnect"] - times["interrupt"] < 0.5
+    assert disconnected_at - interrupted_at < 0.5 and ended_at - interrupted_at < 0.5
     shown = " ".join(m["content"]["data"]["text/plain"] for m in messages if "data" in m["content"])
     facts = json.loads(_ok(kernel, "import json\nfrom openrouter_magic._session import Session\n"
                                    "print(json.dumps([partial.interrupted, partial.text, "
