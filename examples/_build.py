@@ -292,6 +292,7 @@ NOTEBOOKS = {
     "02-catalog.ipynb": catalog_nb,
     "03-compare.ipynb": compare_nb,
     "04-cost.ipynb": cost_nb,
+    "05-cache.ipynb": lambda: __import__("_nb_cache").cache_nb(),  # examples/_nb_cache.py (issue 14)
 }
 
 

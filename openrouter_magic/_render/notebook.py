@@ -74,8 +74,7 @@ class NotebookRenderer(Renderer):
         self._model, self._t0, self._last, self._reasoning_s = "", clock(), float("-inf"), 0.0
         self._ids, self._token = itertools.count(), uuid.uuid4().hex[:10]
         self._ticker: asyncio.Task[None] | None = None
-        self._meta: dict[str, Any] = {}  # provenance (DESIGN §9) for every display published at the end
-        self._newest: str | None = None
+        self._meta: dict[str, Any] = {}  # provenance (DESIGN §9): metadata of every display of the answer
 
     # ── the Renderer interface ──────────────────────────────────────────────────────────────────
     def start(self, model: str) -> None:
@@ -205,8 +204,9 @@ class NotebookRenderer(Renderer):
         for extra in (mark_bundle(mark) if mark else None, footer_bundle(footer) if footer else None):
             if extra:
                 self._publish(extra)
-        if self._meta and self._newest is not None:  # -q: the last display carries the provenance
-            self._publish(self._sent[self._newest][0], self._newest)
+        if self._meta:  # every output of the answer carries the provenance into the saved notebook (once)
+            for display_id, (data, _) in list(self._sent.items()):
+                self._publish(data, display_id)
 
     def _catch_up(self, response: ChatResponse | None) -> None:
         """Take what the response holds beyond what was streamed (e.g. a non-streamed answer)."""
@@ -265,7 +265,6 @@ class NotebookRenderer(Renderer):
         if self._sent.get(display_id) == (data, metadata):
             return display_id
         self._sent[display_id] = (data, metadata)
-        self._newest = display_id if not update else self._newest
         shell = self._shell if self._shell is not None else _current_shell()
         shell.display_pub.publish(data=data, metadata=metadata, transient={"display_id": display_id},
                                   update=update)
