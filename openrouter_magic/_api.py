@@ -19,9 +19,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["catalog", "compare", "ledger"]
 
 
-def catalog(refresh: bool = False) -> pandas.DataFrame:
-    """The model catalog (cached on disk for an hour; ``refresh=True`` refetches)."""
+def catalog(refresh: bool = False, embeddings: bool = False) -> pandas.DataFrame:
+    """The model catalog (cached on disk for an hour; ``refresh=True`` refetches); ``embeddings=True``: the
+    embedding models (for ``embed()``)."""
     session = Session.get()
+    if embeddings:
+        from ._session import embedding_catalog
+
+        return session.run(embedding_catalog(session, refresh=refresh)).frame.copy()
     # a copy: editing it must not change the prices the session charges with (pandas 2 has no copy on write)
     return session.run(session.catalog_frame(refresh=refresh)).copy()
 

@@ -26,7 +26,7 @@ __all__ = ["SUBCOMMANDS", "dispatch"]
 def _models_parser() -> MagicArgumentParser:
     p = parser("models")
     p.add_argument("--search"), p.add_argument("--author")
-    for flag in ("--free", "--vision", "--tools", "--structured", "--reasoning", "--refresh"):
+    for flag in ("--free", "--vision", "--tools", "--structured", "--reasoning", "--refresh", "--embeddings"):
         p.add_argument(flag, action="store_true")
     p.add_argument("--min-context", dest="min_context", type=int)
     p.add_argument("--max-price", dest="max_price", type=float)
@@ -42,10 +42,15 @@ def cmd_models(magics: Any, argv: list[str]) -> Any:
 
     args = parse(_models_parser(), argv)
     session = magics.session
-    result = call(session, session.catalog_result(refresh=args.refresh))
+    if args.embeddings:  # embedding models are listed apart (output_modalities=embeddings)
+        from .._session import embedding_catalog
+
+        result = call(session, embedding_catalog(session, refresh=args.refresh))
+    else:
+        result = call(session, session.catalog_result(refresh=args.refresh))
     if result.note:
         print(result.note)
-    filters = {k: v for k, v in vars(args).items() if k not in ("refresh", "limit")}
+    filters = {k: v for k, v in vars(args).items() if k not in ("refresh", "limit", "embeddings")}
     frame = filter_models(result.frame, **filters)
     return display_frame(frame, limit=args.limit) if args.limit else display_frame(frame)
 
@@ -182,7 +187,7 @@ def _help(magics: Any, argv: list[str]) -> None:
 SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
     "models": (cmd_models, "the model catalog as a DataFrame: [--search T] [--free] [--vision] [--tools] "
                            "[--structured] [--reasoning] [--min-context N] [--max-price USD_PER_M] [--author A] "
-                           "[--sort price|context|newest|name] [--limit N] [--refresh]"),
+                           "[--sort price|context|newest|name] [--limit N] [--refresh] [--embeddings]"),
     "picker": (cmd_picker, "a widget to browse and choose the default model"),
     "use": (cmd_use, "MODEL — set the session default model"),
     "compare": (cmd_compare, "[M1 M2 …] — the side-by-side comparison playground"),

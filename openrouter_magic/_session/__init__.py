@@ -21,6 +21,7 @@ _EXPORTS = {
     "RowMap": ".rowmap",
     "RowSchema": ".rowmap_frame",
     "embed": ".embed",
+    "embedding_catalog": ".embed",
     "ToolSpecError": ".tool_types",
     "bind_arguments": ".tool_args",
     "tool_spec": ".tool_schema",

@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .._core import ChatResponse
@@ -22,7 +23,7 @@ from .._core import ChatResponse
 if TYPE_CHECKING:  # pragma: no cover
     import numpy
 
-__all__ = ["embed"]
+__all__ = ["embed", "embedding_catalog"]
 
 _NAMESPACE = "openrouter_magic.embed.v1"
 
@@ -115,3 +116,11 @@ def _record(session: Any, answer: Any, model: str, prices: Any, hold: Any) -> No
     response = ChatResponse(model=answer.model, requested_model=model, usage=answer.usage,
                             generation_id=answer.generation_id, elapsed_s=answer.elapsed_s, finish_reason="stop")
     session.ledger.record_response(response, status="ok", prices=prices, reservation=hold)
+
+
+async def embedding_catalog(session: Any, refresh: bool = False) -> Any:
+    """The catalog of embedding models (``GET /models?output_modalities=embeddings``, cached on disk apart)."""
+    result = await session.catalog_store.get(session.client, refresh=refresh, output_modalities="embeddings")
+    frame = result.frame
+    keep = frame["output_modalities"].map(lambda found: "embeddings" in tuple(found or ()))
+    return replace(result, frame=frame[keep.astype(bool)].reset_index(drop=True))
