@@ -52,6 +52,7 @@ class StreamAccumulator:
         self.finish_reason: str | None = None
         self.native_finish_reason: str | None = None
         self.usage = Usage()
+        self.router: dict[str, Any] | None = None
         self.started = False  # True once any text, reasoning or tool call arrived
         # A StringIO keeps a long answer as one compact buffer instead of 200k small str objects.
         self._text = io.StringIO()
@@ -83,6 +84,9 @@ class StreamAccumulator:
                     self.native_finish_reason = choice.get("native_finish_reason") or self.native_finish_reason
                 if error is None:
                     error = choice.get("error")
+        router = chunk.get("openrouter_metadata")  # sent when asked for (X-OpenRouter-Metadata: enabled)
+        if router and type(router) is dict:
+            self.router = router
         usage = chunk.get("usage")
         if usage:
             self.usage = Usage.from_json(usage)
@@ -197,6 +201,7 @@ class StreamAccumulator:
             tool_calls=tools,
             reasoning_details=tuple(self._details),
             annotations=tuple(self._annotations),
+            router=self.router,
             images=tuple(Image(url) for url in self._images),
             **extra,
         )
@@ -243,7 +248,8 @@ def parse_completion(payload: Any, requested_model: str | None = None, **extra: 
     choices = payload.get("choices")
     choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
     message = choice.get("message") if isinstance(choice.get("message"), dict) else {}
-    chunk: dict[str, Any] = {"choices": [{**choice, "delta": message}], "usage": payload.get("usage")}
+    chunk: dict[str, Any] = {"choices": [{**choice, "delta": message}], "usage": payload.get("usage"),
+                             "openrouter_metadata": payload.get("openrouter_metadata")}
     if "error" in payload:
         chunk["error"] = payload["error"]
     acc.feed(chunk)

@@ -102,12 +102,18 @@ def api_error(status: int, headers: Any, body: bytes, content_type: str = "") ->
         if isinstance(error, dict):
             code = error.get("code")
             metadata = error.get("metadata") if isinstance(error.get("metadata"), dict) else None
+            if isinstance(error.get("availability"), dict):  # 2026: model availability, with fallback_models
+                metadata = {**(metadata or {}), "availability": error["availability"]}
     elif isinstance(payload, dict) and isinstance(payload.get("message"), str):
         message = payload["message"]
     else:
         message = describe_body(status, body, content_type)
     cls = error_for_status(status)
-    return cls(message, status=status, code=code, metadata=metadata, retry_after=retry_after_from(headers, payload))
+    retry_after = retry_after_from(headers, payload)
+    if retry_after is None and metadata and isinstance(metadata.get("availability"), dict):
+        wait = metadata["availability"].get("retry_after")
+        retry_after = float(wait) if isinstance(wait, (int, float)) and not isinstance(wait, bool) else None
+    return cls(message, status=status, code=code, metadata=metadata, retry_after=retry_after)
 
 
 async def send_for_head(client: httpx.AsyncClient, request: httpx.Request, read: float | None) -> httpx.Response:

@@ -141,6 +141,7 @@ class ChatResponse:
     # DESIGN §9: the exact body sent (never the key or headers) and where the answer came from.
     request: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     provenance: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    router: dict[str, Any] | None = field(default=None, repr=False, compare=False)  # openrouter_metadata
 
     @property
     def cost(self) -> float | None:

@@ -14,11 +14,13 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from .._session import Exchange
+from .._session import Exchange, resolve_model
 from .._core import OpenRouterError
 from .errors import NO_KEY, one_line, usage_error
+from .context import check_fits, with_context
 from .media_in import prepare_media
 from .request import Schema, build_params, parse_json, resolve_schema, user_message
+from .routing import apply_routing, preset_model
 from .._session import Session
 from .._session import Answer, Relay
 from .._core import ChatResponse
@@ -46,16 +48,20 @@ class CellRequest:
 
             prompt = interpolate(prompt, namespace)
             system = interpolate(system, namespace) if system else system
+        if args.context:
+            prompt = with_context(shell, prompt, args.context)
         self.schema: Schema | None = resolve_schema(args.schema, namespace) if args.schema else None
         self.user = user_message(prompt, args.image)
-        self.params = build_params(args, self.schema)
+        self.params = apply_routing(args, build_params(args, self.schema))
         self.box, self.tool_turns = None, ()
         prepare_media(self, args, namespace)  # --tools/--web/--file/--image-out (media_in.py)
-        self.model = args.model or self.session.default_model
+        model = resolve_model(self.session, args.model or self.session.default_model)
+        self.model = preset_model(model, args.preset, explicit=bool(args.model))
         self.chat = args.chat
         if self.chat:  # OpenRouter's sticky-routing key: one per conversation, so its prompt cache hits
             self.params.setdefault("session_id", f"openrouter-magic-{self.session.id}-{self.chat}")
         self.messages = self._messages(system)
+        check_fits(self.session, self.model, self.messages)
 
     def _messages(self, system: str | None) -> list[dict[str, Any]]:
         messages = [{"role": "system", "content": system}] if system else []
@@ -185,8 +191,10 @@ def _parse(request: CellRequest, response: ChatResponse) -> tuple[Any, str | Non
 
 def _footer(session: Session, response: ChatResponse) -> str:
     from .._session import footer_for
+    from .availability import router_note
 
-    return footer_for(session, response)
+    note = router_note(response.router)  # "2 attempts → Together" (router metadata)
+    return footer_for(session, response) + (f" · {note}" if note else "")
 
 
 def _set_underscore(shell: Any, value: Any) -> None:
@@ -201,7 +209,8 @@ def _compare(request: CellRequest) -> None:
     from .options import split_list
 
     try:
-        compare_from_magic(request.session, request.messages, split_list(request.args.compare), request.params,
+        models = [resolve_model(request.session, m) for m in split_list(request.args.compare)]  # aliases
+        compare_from_magic(request.session, request.messages, models, request.params,
                            output_name=request.args.output, shell=request.shell)
     except ValueError as error:
         raise UsageError(f"--compare: {one_line(str(error))}") from None

@@ -61,6 +61,11 @@ def usage_error(error: BaseException, *, model: str, suggest: Callable[[str], li
 
 def _message(error: BaseException, model: str, suggest: Callable[[str], list[str]], retries: int | None,
              base_url: str | None) -> str:
+    from .availability import availability_line
+
+    line = availability_line(error, model)  # error.availability: the fix and its fallback_models
+    if line:
+        return line
     if is_unknown_model(error):
         ids = suggest(model)
         hint = f"did you mean {', '.join(ids)}?" if ids else "see %openrouter models --search …"

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from .interpolate_frames import is_frame, prompt_text
+
 __all__ = ["interpolate"]
 
 _NAME = r"[^\W\d]\w*"
@@ -33,7 +35,9 @@ def interpolate(prompt: str, namespace: Mapping[str, Any]) -> str:
         if _looks_like_latex(prompt, match.start()) or _inside_fstring(prompt, match.start()):
             return match.group(0)
         value = _lookup(match.group(1), namespace)
-        return match.group(0) if value is _MISSING else str(value)
+        if value is _MISSING:
+            return match.group(0)
+        return prompt_text(value) if is_frame(value) else str(value)  # {df}: a compact table, not the repr
 
     return _FIELD.sub(replace, prompt)
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Dict, Float, Int, Unicode
 
 from .options import cell_options, parse_cell_line
 from .._session import Session
 
 __all__ = ["OpenRouterMagics", "load_ipython_extension", "unload_ipython_extension"]
 
-_SETTINGS = ("default_model", "refresh_interval", "show_footer", "max_retries", "timeout", "cache")
+_SETTINGS = ("default_model", "refresh_interval", "show_footer", "max_retries", "timeout", "default_params",
+             "extra_headers", "aliases", "cache")
 
 
 @magics_class
@@ -35,6 +36,11 @@ class OpenRouterMagics(Magics):
                  "on|off for the session, --cache/--no-cache per cell)").tag(config=True)
     timeout = Float(None, allow_none=True, help="overall request timeout in seconds (default: "
                     "10 s to connect, 120 s between bytes)").tag(config=True)
+    default_params = Dict(help="request fields for every call, under the cell's flags and --body, e.g. "
+                          "{'temperature': 0.2, 'max_tokens': 800}").tag(config=True)
+    extra_headers = Dict(help="HTTP headers sent with every chat request").tag(config=True)
+    aliases = Dict(help="model aliases, e.g. {'fast': 'google/gemini-2.5-flash'} (%openrouter alias wins)"
+                   ).tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -59,6 +65,12 @@ class OpenRouterMagics(Magics):
     def remember_cell(self, info: Any) -> None:
         """``pre_run_cell`` hook: the front end's cell id (so re-runs replace their chat exchange)."""
         self.current_cell_id = getattr(info, "cell_id", None)
+
+    def remember_result(self, result: Any) -> None:
+        """``post_run_cell`` hook: keep the last failing cell and traceback (``%openrouter fix``, ``--context``)."""
+        from .context import remember_result
+
+        remember_result(self.shell, result)
 
     def renderer(self, fmt: str) -> Any:
         """The renderer for one answer in this shell (ticked by the cell's wait, on this thread)."""
@@ -102,6 +114,7 @@ def load_ipython_extension(ipython: Any) -> None:
     magics = OpenRouterMagics(shell=ipython)
     ipython.register_magics(magics)
     ipython.events.register("pre_run_cell", magics.remember_cell)
+    ipython.events.register("post_run_cell", magics.remember_result)  # the last failure, for fix/--context
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -110,6 +123,7 @@ def unload_ipython_extension(ipython: Any) -> None:
     if magics is not None:
         try:
             ipython.events.unregister("pre_run_cell", magics.remember_cell)
+            ipython.events.unregister("post_run_cell", magics.remember_result)
         except ValueError:
             pass
     Session.get(ipython).close()

@@ -24,7 +24,9 @@ from .._core import (
     resolve,
     title_setting,
 )
+from .aliases import Aliases
 from .conversations import Conversations
+from .extras import extra_settings, period_guard, request_extras, resolve_model
 from .runner import LoopRunner, PrivateLoopMixin
 from .sandbox import Sandbox
 
@@ -61,6 +63,7 @@ class Session(PrivateLoopMixin):
         self._catalog: Any = None  # the last CatalogResult
         self._ledgers: dict[str, Any] = {}
         self._disk_catalog: Any = None  # CatalogResult read from disk for prices, False when there is none
+        self.aliases = Aliases()  # %openrouter alias NAME=MODEL, kept in OPENROUTER_MAGIC_HOME
 
     # -- the singleton ---------------------------------------------------------------------------
     @classmethod
@@ -95,6 +98,7 @@ class Session(PrivateLoopMixin):
         found["home"] = resolve("home", env=("OPENROUTER_MAGIC_HOME",), default=str(magic_home()))
         limit = getattr(self.budget, "limit_usd", None)
         found["budget"] = Setting("budget", limit, "session" if self.budget else "default")
+        found.update(extra_settings(self, config))
         return found
 
     def _model_setting(self, config: dict[str, Any]) -> Setting:
@@ -182,7 +186,7 @@ class Session(PrivateLoopMixin):
         """
         from .models import check_model_id
 
-        model = (model or "").strip()
+        model = resolve_model(self, (model or "").strip()) or ""
         warning = check_model_id(self, model)
         self._default_model = model
         return warning
@@ -196,12 +200,13 @@ class Session(PrivateLoopMixin):
         from .engine import recorded_stream
         from .._core import UsageEvent
 
-        model = model or self.default_model
+        model, params = request_extras(self, model or self.default_model, params)
         # Prices are read when the row is written; the catalog is only fetched when they are needed:
         # for a budget (before sending) or when OpenRouter did not report the cost (to estimate it).
         prices: Any = await self.prices_for(model) if self.budget is not None else _LazyPrices(self, model)
-        async with aclosing(recorded_stream(self.client, self.ledger, self.budget, messages, model, prices,
-                                            claim=(model, id(messages)), **params)) as events:
+        stream = recorded_stream(self.client, self.ledger, self.budget, messages, model, prices,
+                                 claim=(model, id(messages)), **params)
+        async with aclosing(period_guard(self, model, messages, params, stream)) as events:  # day/month budgets
             async for event in events:
                 if type(event) is UsageEvent and event.usage.cost is None and self._catalog is None:
                     await self._load_prices_briefly(model)  # the row is written at Done, just after this
@@ -241,6 +246,7 @@ class Session(PrivateLoopMixin):
             return None
         from .._core import BudgetExceeded
 
+        requests = [(resolve_model(self, model), messages, params) for model, messages, params in requests]
         prices = {model: await self.prices_for(model) for model, _, _ in requests}
         keys = [(model, id(messages)) for model, messages, _ in requests]
         try:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 from . import _media as media
 from . import _scenario as sc
 from ._catalog import Catalog, price, provider_name
+from ._routing import routing_refusal
 from ._payloads import DONE, KEEPALIVE, Answer, ChunkWriter, error_body, new_id, pieces, simple_error, \
     tool_call_deltas
 
@@ -65,7 +66,8 @@ def plan_chat(body: Any, catalog: Catalog, knobs: dict[str, Any], take_error: Ta
             continue
         served = catalog.concrete(entry)
         failure = take_error(model_id) or (take_error(served["id"]) if served["id"] != model_id else None)
-        failure = failure or refusal(body, messages, served)
+        routed = routing_refusal(body, served, sc.effective_knobs(knobs, model_id, served["id"]), catalog)
+        failure = failure or refusal(body, messages, served) or (ErrorReply(*routed) if routed else None)
         if failure is not None:
             last = failure
             continue

@@ -15,6 +15,7 @@ from ._hostile import hostile_response
 from ._payloads import ZOD_OUTPUT_MODALITIES, Answer, chat_completion, simple_error
 from ._response_cache import wanted_ttl
 from ._records import endpoints_record, key_record, masked_label, providers_list
+from ._routing import expand_preset, router_metadata, with_metadata
 from ._server import Request, Response
 from ._state import EmulatorState
 
@@ -74,6 +75,9 @@ def chat(state: EmulatorState, req: Request) -> Response:
         body = json.loads(req.body or b"null")
     except ValueError:
         body = None
+    body, no_preset = expand_preset(body)  # @preset/SLUG (_routing.py)
+    if no_preset is not None:
+        return Response(404, no_preset)
     plan = plan_chat(body, state.catalog, state.knobs_snapshot(), state.take_error)
     if isinstance(plan, ErrorReply):
         headers = {"X-Generation-Id": f"gen-{int(time.time())}-emulatorerror000000", **plan.headers}
@@ -88,11 +92,16 @@ def chat(state: EmulatorState, req: Request) -> Response:
     headers = {"X-Generation-Id": plan.gen_id, **cache_headers}
     if knobs.get("hostile"):
         return hostile_response(plan, knobs["hostile"], streamed=streamed, headers=headers, on_done=on_done)
+    meta = router_metadata(body, plan.model, plan.provider, knobs) \
+        if req.headers.get("x-openrouter-metadata", "").lower() == "enabled" else None
     if streamed:
-        return Response(200, headers=headers, events=stream_events(plan), delay=knobs["first_byte_delay"],
+        events = stream_events(plan) if meta is None else with_metadata(stream_events(plan), meta)
+        return Response(200, headers=headers, events=events, delay=knobs["first_byte_delay"],
                         chunk_delay=knobs["chunk_delay"], on_done=on_done)
     err = knobs.get("mid_stream_error")
     payload = chat_completion(_truncated(plan, err) if err else plan, error=_choice_error(err))
+    if meta is not None:
+        payload["openrouter_metadata"] = meta
     return Response(200, payload, headers, delay=knobs["first_byte_delay"],
                     hang=knobs.get("hang_after_chunks") is not None,
                     drop=knobs.get("drop_after_chunks") is not None, on_done=on_done)

@@ -39,6 +39,8 @@ DEFAULT_KNOBS: dict[str, Any] = {
     "rpm_window": 60.0,        # the window of rpm_limit, in seconds
     "error_rate": None,        # {"status": 500, "rate": 0.05, "seed": 0} → that share of POSTs fail (seeded)
     "embedding_dims": 64,      # length of the /embeddings vectors when the request gives no "dimensions"
+    "endpoints": None,         # [{"provider", "zdr", "data_collection", "quantization"}] routing filters (_routing.py)
+    "failed_providers": None,  # ["Provider A", …] failed before the one that served (router metadata attempts)
 }
 
 CHARS_PER_TOKEN = 4
