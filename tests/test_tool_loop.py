@@ -135,3 +135,37 @@ def test_web_sends_the_openrouter_web_search_server_tool_not_the_web_plugin(shel
     sources = next(d for d in ran.finals() if "openrouter-sources" in d.get("text/html", ""))
     assert sources["text/html"].count('rel="noopener noreferrer"') == 2 and "&lt;emulated&gt;" in sources["text/html"]
     assert "web search requests: 1" in ran.finals()[-1]["text/plain"]
+
+
+def test_ask_with_python_tools_runs_the_loop_in_a_plain_script(fake, sentinel_key, monkeypatch):
+    import asyncio
+
+    from openrouter_magic._session.asking import ask
+
+    monkeypatch.setenv("OPENROUTER_BASE_URL", fake.base_url)
+    monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
+    fake.configure(tool_plan=[[{"name": "double", "arguments": {"n": 4}}, {"name": "slow", "arguments": {"n": 1}},
+                               {"name": "slow", "arguments": {"n": 2}}]])
+    threads = []
+
+    def double(n: int) -> int:
+        """Twice n."""
+        threads.append(threading.current_thread() is threading.main_thread())
+        return 2 * n
+
+    async def slow(n: int) -> int:
+        """n after a pause."""
+        await asyncio.sleep(0.3)
+        return n
+
+    session = Session()
+    try:
+        started = __import__("time").perf_counter()
+        response = ask("Double 4?", model=MODEL, tools=[double, slow], session=session, display=False)
+        took = __import__("time").perf_counter() - started
+    finally:
+        session.close()
+    assert threads == [True]  # the plain function ran in the thread that called ask()
+    assert [e["result"] for e in response.tool_trace] == ["8", "1", "2"]
+    assert took < 0.55  # the two async calls of one step ran side by side (0.3 s each)
+    assert "double said 8" in response.text

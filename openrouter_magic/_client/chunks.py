@@ -29,9 +29,9 @@ _TEXT_KEYS = ("text", "summary", "data")
 _scan = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
-def parse_chunk(data: bytes) -> Any:
-    """One SSE payload → its JSON value (raises ValueError on malformed JSON or UTF-8)."""
-    text = data.decode()
+def parse_chunk(data: bytes | str) -> Any:
+    """One SSE payload (bytes, or already decoded) → its JSON value (ValueError on malformed JSON or UTF-8)."""
+    text = data.decode() if type(data) is bytes else data
     try:
         value, end = _scan(text, 0)
     except StopIteration:

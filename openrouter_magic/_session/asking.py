@@ -122,12 +122,17 @@ def ask(prompt: Any, *, model: str | None = None, system: str | None = None, too
     response_format, model_class = schema_format(schema)
     if response_format is not None:
         params["response_format"] = response_format
-    if tools:
+    if tools and all(isinstance(tool, dict) for tool in tools):
         params["tools"] = _tool_specs(tools)
     messages = _messages(prompt, system, images, files)
     model = model or session.default_model
     show = _in_kernel(shell) if display is None else bool(display)
-    response = _run(session, shell if show else None, show, messages, model, cache=cache, **params)
+    run = _run
+    if tools and any(not isinstance(tool, dict) for tool in tools):  # functions / server tools: the tool loop
+        from .tool_ask import run_tools as run
+
+        params["tools"] = list(tools)
+    response = run(session, shell if show else None, show, messages, model, cache=cache, **params)
     if model_class is not None or schema is not None:
         response = response.with_(parsed=_parse(response.text, model_class))
     return response
