@@ -45,8 +45,8 @@ def test_public_names_are_pinned_and_sorted():
         "APIError", "AuthenticationError", "BadRequestError", "BudgetExceeded", "ChatResponse", "ConfigError", "Done",
         "InsufficientCreditsError", "ModerationError", "NotFoundError", "OpenRouter", "OpenRouterError",
         "ProviderError", "RateLimitError", "ReasoningDelta", "StreamError", "TextDelta", "ToolCall",
-        "ToolCallDelta", "TransportError", "Usage", "UsageEvent", "ask", "catalog", "compare", "ledger",
-        "load_ipython_extension", "unload_ipython_extension",
+        "ToolCallDelta", "TransportError", "Usage", "UsageEvent", "ask", "catalog", "compare", "embed", "ledger",
+        "load_ipython_extension", "map_rows", "unload_ipython_extension",
     }
     for name in openrouter_magic.__all__:
         assert getattr(openrouter_magic, name) is not None
