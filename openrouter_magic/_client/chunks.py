@@ -31,7 +31,7 @@ _scan = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 def parse_chunk(data: bytes | str) -> Any:
     """One SSE payload (bytes, or already decoded) → its JSON value (ValueError on malformed JSON or UTF-8)."""
-    text = data.decode() if type(data) is bytes else data
+    text = data.decode() if isinstance(data, bytes) else data
     try:
         value, end = _scan(text, 0)
     except StopIteration:

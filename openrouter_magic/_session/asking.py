@@ -129,9 +129,9 @@ def ask(prompt: Any, *, model: str | None = None, system: str | None = None, too
     show = _in_kernel(shell) if display is None else bool(display)
     run = _run
     if tools and any(not isinstance(tool, dict) for tool in tools):  # functions / server tools: the tool loop
-        from .tool_ask import run_tools as run
+        from .tool_ask import run_tools
 
-        params["tools"] = list(tools)
+        run, params["tools"] = lambda *args, **kw: run_tools(*args, footer=footer_for, **kw), list(tools)
     response = run(session, shell if show else None, show, messages, model, cache=cache, **params)
     if model_class is not None or schema is not None:
         response = response.with_(parsed=_parse(response.text, model_class))

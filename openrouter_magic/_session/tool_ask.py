@@ -10,6 +10,7 @@ call under one ``turn_id``. The response cache is not used: a tool's answer may 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .._core import ChatResponse, OpenRouterError
@@ -30,10 +31,10 @@ def _trace_display(shell: Any) -> Any:
 
 
 def run_tools(session: Any, shell: Any, show: bool, messages: Any, model: str, *, tools: list[Any],
-              cache: bool | None = None, max_steps: int = 8, approve: bool = False, **params: Any) -> ChatResponse:
+              cache: bool | None = None, max_steps: int = 8, approve: bool = False,
+              footer: Callable[[Any, ChatResponse], str] | None = None, **params: Any) -> ChatResponse:
     """Run the tool loop for ``ask``; raises ToolSpecError (before sending) for what cannot be a tool."""
     from .._render import NullRenderer, make_renderer
-    from .asking import footer_for
     from .relay import Relay
     from .tool_loop import ToolLoop
     from .tool_view import ToolView
@@ -54,5 +55,5 @@ def run_tools(session: Any, shell: Any, show: bool, messages: Any, model: str, *
         partial = loop.partial(interrupted=False)
         relay.fail(partial if partial.text else None, f"⚠ {error}")
         raise
-    relay.finish(response, footer_for(session, response) if show else None)
+    relay.finish(response, footer(session, response) if show and footer is not None else None)
     return response
