@@ -144,10 +144,18 @@ def _run(session: Session, shell: Any, show: bool, messages: Any, model: str, **
     from .relay import Relay
     from .._render import NullRenderer, make_renderer
 
+    from .cached import lookup, replay
+
     renderer = make_renderer("markdown", shell=shell, auto_tick=False) if show else NullRenderer()
+    switches = {name: params.pop(name, None) for name in ("cache", "server_cache")}  # not body fields
+    body, _, hit = lookup(session, messages, model, switches["cache"], params)
+    if hit is not None:  # a hit is answered here, in the caller's thread: no trip to the private loop
+        response = replay(session, renderer, hit, body)
+        renderer.finish(response, footer_for(session, response) if show else None)
+        return response
     answer = Answer(Relay(renderer) if show else renderer, model)
     try:
-        response: ChatResponse = session.run(session.ask(messages, model, answer=answer, **params),
+        response: ChatResponse = session.run(session.ask(messages, model, answer=answer, **switches, **params),
                                              relay=answer.renderer if show else None)
     except KeyboardInterrupt:
         answer.renderer.fail(answer.partial(interrupted=True), "[interrupted]")

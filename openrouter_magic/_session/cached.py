@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .._client import chat_body
-from .._core import ChatResponse, Done, ReasoningDelta, StreamEvent, TextDelta, Usage, __version__
+from .._core import ChatResponse, Usage, __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._accounting import ResponseCache
-    from .session import Session
 
-__all__ = ["CacheSwitch", "cache_switch", "cached_call", "provenance", "server_cache_headers"]
+Session = Any  # the session (not imported: session.py imports this module)
+
+__all__ = ["CacheSwitch", "cache_switch", "cached_call", "lookup", "provenance", "replay", "server_cache_headers"]
 
 MAX_SERVER_TTL = 86_400  # OpenRouter's limit for X-OpenRouter-Cache-TTL (seconds)
 
@@ -79,57 +79,68 @@ def server_cache_headers(ttl: int | None) -> dict[str, str]:
 async def cached_call(session: Session, answer: Any, messages: Any, *, cache: bool | None = None,
                       server_cache: int | bool | None = None, **params: Any) -> ChatResponse:
     """Answer from the cache, or send (guarded, recorded) and store; the response carries its provenance."""
-    from .extras import request_extras
-
-    model = answer.model
-    # the body as it will go out: config defaults, --body and aliases merged (guarded_stream merges the same)
-    sent_model, sent_params = request_extras(session, model, params)
-    body = chat_body(messages, sent_model, sent_params, stream=True)
-    switch = cache_switch(session)
-    key = None
-    if switch.enabled(cache, session.config_values().get("cache")):
-        from .._accounting import ResponseCache
-
-        key = ResponseCache.key(body, str(session.settings()["base_url"].value))
-        hit = switch.store.get(key)
-        if hit is not None:
-            return await _replay(session, answer, hit, body)
+    body, key, hit = lookup(session, messages, answer.model, cache, params)
+    if hit is not None:
+        return replay(session, answer.renderer, hit, body)
     if server_cache:
         ttl = None if server_cache is True else int(server_cache)
         params["extra_headers"] = {**(params.get("extra_headers") or {}), **server_cache_headers(ttl)}
-    response = await answer.consume(session.guarded_stream(messages, model, **params))
+    response = await answer.consume(session.guarded_stream(messages, answer.model, **params))
     cost, source = _cost(session, response)
     response = response.with_(request=body, provenance=provenance(
         response, body, cache="miss" if key else "off", cost=cost, cost_source=source))
     if key is not None:
-        switch.store.put(key, response, model=model, images=_images(response), cost=cost, cost_source=source)
+        cache_switch(session).store.put(key, response, model=answer.model, images=_images(response), cost=cost,
+                                        cost_source=source)
     return response
 
 
-async def _replay(session: Session, answer: Any, hit: Any, body: dict[str, Any]) -> ChatResponse:
-    """Render a cached answer whole, record a $0 ``cached`` row, mark its provenance."""
+def lookup(session: Session, messages: Any, model: str, cache: bool | None,
+           params: dict[str, Any]) -> tuple[dict[str, Any], str | None, Any]:
+    """(the body as it will go out, its cache key or None when the cache is off, the hit or None).
+
+    Synchronous and cheap (a hash and one SQLite read), so ``ask()`` can answer a hit without a trip
+    to the private loop."""
+    from .extras import request_extras
+
+    # the body as it will go out: config defaults, --body and aliases merged (guarded_stream merges the same)
+    sent_model, sent_params = request_extras(session, model, params)
+    body = chat_body(messages, sent_model, sent_params, stream=True)
+    switch = cache_switch(session)
+    if not switch.enabled(cache, session.config_values().get("cache")):
+        return body, None, None
+    from .._accounting import ResponseCache
+
+    key = ResponseCache.key(body, _base_url(session))
+    return body, key, switch.store.get(key)
+
+
+def replay(session: Session, renderer: Any, hit: Any, body: dict[str, Any]) -> ChatResponse:
+    """Render a cached answer whole (never dripped), record a $0 ``cached`` row, mark its provenance."""
     started = time.perf_counter()
     original = hit.response
-    images = tuple(_image(item) for item in hit.images) or getattr(original, "images", ())
-    changes: dict[str, Any] = {"images": images} if images else {}
-    response = original.with_(usage=replace(original.usage, cost=0.0), **changes)
-    response = await answer.consume(_events(response))
+    renderer.start(str(body.get("model")))
+    if original.reasoning:
+        renderer.reasoning(original.reasoning)
+    if original.text:
+        renderer.text(original.text)
     elapsed = time.perf_counter() - started
-    response = response.with_(ttft_s=elapsed, elapsed_s=elapsed, request=body)
+    images = tuple(_image(item) for item in hit.images)
+    found = provenance(original, body, cache="hit", cost=0.0, cost_source="billed", first_run={
+        "cost": hit.cost, "cost_source": hit.cost_source, "time": hit.first_run.isoformat()})
+    response = original.with_(usage=replace(original.usage, cost=0.0), ttft_s=elapsed, elapsed_s=elapsed,
+                              request=body, provenance=found, **({"images": images} if images else {}))
     nothing = Usage(prompt_tokens=0, completion_tokens=0, reasoning_tokens=0, cost=0.0)
     session.ledger.record_response(response.with_(usage=nothing), status="cached")
-    return response.with_(provenance=provenance(
-        original, body, cache="hit", cost=0.0, cost_source="billed",
-        first_run={"cost": hit.cost, "cost_source": hit.cost_source, "time": hit.first_run.isoformat()}))
+    return response
 
 
-async def _events(response: ChatResponse) -> AsyncIterator[StreamEvent]:
-    """A cached answer as one reasoning piece, one text piece and Done: shown at once, never dripped."""
-    if response.reasoning:
-        yield ReasoningDelta(response.reasoning)
-    if response.text:
-        yield TextDelta(response.text)
-    yield Done(response)
+def _base_url(session: Session) -> str:
+    """The base URL calls go to (the sandbox's while it runs), without computing every setting."""
+    from .._core import base_url_setting
+
+    override = session.sandbox.overrides().get("base_url")
+    return str((override or base_url_setting()).value).rstrip("/")
 
 
 def _cost(session: Session, response: ChatResponse) -> tuple[float | None, str]:
