@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["SORTS", "compact", "copy_on_write", "detached", "filter_models"]
 
-SORTS = ("price", "context", "newest", "name")
+SORTS = ("price", "context", "newest", "name", "intelligence", "coding")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _KEYS: dict[tuple[str, object], str] = {}  # (id, name) → search key; ids repeat across calls and frames
 _KEYS_MAX = 50_000
@@ -125,7 +125,8 @@ def _sort_positions(df, pos, sort: str):
     if sort == "price":
         completion, prompt = _floats(df["completion_usd_per_m"])[pos], _floats(df["prompt_usd_per_m"])[pos]
         return pos[np.lexsort((prompt, completion))]
-    key = _floats(df["context_length" if sort == "context" else "created"])[pos]
+    column = {"context": "context_length", "newest": "created"}.get(sort, sort)  # intelligence, coding: indexes
+    key = _floats(df[column])[pos]
     return pos[np.argsort(-key, kind="stable")]  # largest first; -NaN is NaN, still last
 
 

@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from .columns_extra import EXTRA_COLUMNS, extra_values, typed_column
 from .filter import SORTS, filter_models
 from .suggest import suggest
 
@@ -32,7 +33,7 @@ COLUMNS = [
     "id", "name", "author", "context_length", "max_completion_tokens", "prompt_usd_per_m",
     "completion_usd_per_m", "request_usd", "image_usd", "input_modalities", "output_modalities",
     "supported_parameters", "is_free", "is_moderated", "tokenizer", "created",
-]
+] + EXTRA_COLUMNS  # cache prices, reasoning efforts, cutoff, expiry, indexes, alias target (columns_extra.py)
 
 _STR = ("id", "name", "author", "tokenizer")
 _INT = ("context_length", "max_completion_tokens")
@@ -125,7 +126,7 @@ def _row(m: dict) -> tuple:
         moderated if type(moderated) is bool else None,
         tokenizer if type(tokenizer) is str else None,
         created if type(created) in (int, float) and created > 0 else None,
-    )
+    ) + extra_values(m, pricing, parse_price)
 
 
 def models_to_columns(models: Iterable[dict]) -> dict[str, list]:
@@ -155,7 +156,9 @@ def build_frame(cols: dict[str, list]) -> pandas.DataFrame:
     data: dict[str, Any] = {}
     for name in COLUMNS:
         values = cols[name]
-        if name in _STR:
+        if name in EXTRA_COLUMNS:
+            data[name] = typed_column(name, values)
+        elif name in _STR:
             data[name] = _text(values)
         elif name in _INT:
             data[name] = _masked(pd.arrays.IntegerArray, values, np.int64, 0)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .columns_extra import EXTRA_FLOATS
 from .frame import COLUMNS, build_frame, models_to_columns
 from .._core import DEFAULT_BASE_URL, magic_home
 from .._core import APIError, OpenRouterError
@@ -30,9 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["FRESH_FOR_S", "CatalogResult", "CatalogStore"]
 
 FRESH_FOR_S = 3600.0
-_FORMAT = 1  # bump when the stored columns change: older files are then ignored and refetched
-_FLOATS = ("prompt_usd_per_m", "completion_usd_per_m", "request_usd", "image_usd")
-_TUPLES = ("input_modalities", "output_modalities", "supported_parameters")
+_FORMAT = 2  # bump when the stored columns change: older files are then ignored and refetched
+_FLOATS = ("prompt_usd_per_m", "completion_usd_per_m", "request_usd", "image_usd", *EXTRA_FLOATS)
+_TUPLES = ("input_modalities", "output_modalities", "supported_parameters", "reasoning_efforts")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .._core import usd
+from .columns_extra import is_retiring
 
 __all__ = ["CatalogView", "ModelFrame", "badges", "display_frame", "format_context", "format_price"]
 
@@ -51,7 +52,7 @@ def _has(values: Any, *wanted: str) -> bool:
 
 
 def badges(row: Any) -> str:
-    """Compact capability marks: 👁 vision, 🛠 tools, {} structured output, 🧠 reasoning, free."""
+    """Compact capability marks: 👁 vision, 🛠 tools, {} structured output, 🧠 reasoning, free, retiring."""
     params = row["supported_parameters"]
     marks = [
         "👁" if _has(row["input_modalities"], "image") else "",
@@ -59,6 +60,7 @@ def badges(row: Any) -> str:
         "{}" if _has(params, "structured_outputs", "response_format") else "",
         "🧠" if _has(params, "reasoning", "include_reasoning") else "",
         "free" if bool(row["is_free"]) else "",
+        "retiring" if is_retiring(row) else "",  # expires within 90 days (columns_extra.py)
     ]
     return " ".join(m for m in marks if m)
 

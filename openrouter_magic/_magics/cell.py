@@ -20,7 +20,7 @@ from .errors import NO_KEY, one_line, usage_error
 from .context import check_fits, with_context
 from .media_in import prepare_media
 from .request import Schema, build_params, parse_json, resolve_schema, user_message
-from .routing import apply_routing, preset_model
+from .routing import apply_routing, check_effort, preset_model
 from .._session import Session
 from .._session import Answer, Relay
 from .._core import ChatResponse
@@ -57,6 +57,7 @@ class CellRequest:
         prepare_media(self, args, namespace)  # --tools/--web/--file/--image-out (media_in.py)
         model = resolve_model(self.session, args.model or self.session.default_model)
         self.model = preset_model(model, args.preset, explicit=bool(args.model))
+        check_effort(self.session, model, args.reasoning)
         self.chat = args.chat
         if self.chat:  # OpenRouter's sticky-routing key: one per conversation, so its prompt cache hits
             self.params.setdefault("session_id", f"openrouter-magic-{self.session.id}-{self.chat}")

@@ -16,8 +16,8 @@ from IPython.core.error import UsageError
 
 from .._session import deep_merge
 
-__all__ = ["QUANTIZATIONS", "ROUTING_OPTIONS", "TRANSFORMS", "apply_routing", "check_routing", "parse_body",
-           "preset_model"]
+__all__ = ["QUANTIZATIONS", "ROUTING_OPTIONS", "TRANSFORMS", "apply_routing", "check_effort", "check_routing",
+           "parse_body", "preset_model"]
 
 QUANTIZATIONS = ("int4", "int8", "fp4", "mxfp4", "nvfp4", "fp6", "fp8", "mxfp8", "fp16", "bf16", "fp32",
                  "unknown")
@@ -107,6 +107,16 @@ def apply_routing(args: argparse.Namespace, params: dict[str, Any], defaults: di
     if args.transforms:
         flags["transforms"] = _split(args.transforms)
     return deep_merge(deep_merge(dict(defaults or {}), flags), parse_body(args.body))
+
+
+def check_effort(session: Any, model: str, effort: str | None) -> None:
+    """``--reasoning`` against the model's ``reasoning_efforts`` in the catalog (memory or disk, no network)."""
+    if not effort or effort == "none":
+        return
+    row = session.known_prices(model) or {}
+    efforts = row.get("reasoning_efforts")
+    if isinstance(efforts, tuple) and efforts and effort not in efforts:
+        raise UsageError(f"--reasoning {effort}: {model} takes {', '.join(efforts)} (or none)")
 
 
 def preset_model(model: str | None, preset: str | None, explicit: bool) -> str | None:

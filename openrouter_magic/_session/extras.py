@@ -54,7 +54,8 @@ def extra_settings(session: Any, config: dict[str, Any]) -> dict[str, Setting]:
         value = config.get(name)
         found[name] = Setting(name, value or {}, "config" if value else "default")
     if found["extra_headers"].value:
-        masked = {k: redact(str(v)) if k.lower() != "authorization" else "…" for k, v in config["extra_headers"].items()}
+        masked = {k: redact(str(v)) if k.lower() != "authorization" else "…"
+                  for k, v in config["extra_headers"].items()}
         found["extra_headers"] = Setting("extra_headers", masked, "config")
     saved, configured = session.aliases.saved(), config.get("aliases") or {}
     source = " + ".join(s for s, on in ((f"file:{session.aliases.path}", saved), ("config", configured)) if on)

@@ -1,0 +1,118 @@
+"""The 2026 catalog columns (issue 17, DESIGN §12) on every real snapshot in ../shared/openrouter/models:
+typed, missing where a snapshot lacks the field, sortable by intelligence/coding; "retiring" badges; the
+disk cache keeps them; ``--reasoning`` checked against the model's efforts before sending."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import shared_path
+from _magic_shell import run, shell  # noqa: F401  (the shell fixture)
+
+pd = pytest.importorskip("pandas")
+
+NEW = ["cache_read_usd_per_m", "cache_write_usd_per_m", "reasoning_efforts", "knowledge_cutoff", "expires",
+       "intelligence", "coding", "alias_target"]
+
+
+def _snapshots():
+    return sorted(shared_path("models").glob("models-*.json"))
+
+
+def _frame(path):
+    from openrouter_magic._catalog.frame import models_to_frame
+
+    data = json.loads(path.read_text())
+    return data.get("data", data), models_to_frame(data.get("data", data))
+
+
+def test_every_real_snapshot_loads_with_the_new_columns_typed():
+    paths = _snapshots()
+    assert len(paths) >= 3
+    for path in paths:
+        models, df = _frame(path)
+        assert len(df) == len(models) and all(name in df.columns for name in NEW)
+        for name in ("cache_read_usd_per_m", "cache_write_usd_per_m", "intelligence", "coding"):
+            assert df[name].dtype == "float64"
+        for name in ("knowledge_cutoff", "expires"):
+            assert str(df[name].dtype).startswith("datetime64") and "UTC" in str(df[name].dtype)
+        efforts = [v for v in df["reasoning_efforts"] if v is not None]
+        assert all(isinstance(v, tuple) for v in efforts)
+
+
+def test_old_snapshots_have_the_new_fields_missing_and_the_newest_has_them():
+    frames = {path.name: _frame(path)[1] for path in _snapshots()}
+    oldest, newest = frames[min(frames)], frames[max(frames)]
+    assert oldest["intelligence"].isna().all() and oldest["knowledge_cutoff"].isna().all()
+    assert oldest["alias_target"].isna().all() and oldest["reasoning_efforts"].isna().all()
+    assert newest["intelligence"].notna().sum() > 50 and newest["knowledge_cutoff"].notna().sum() > 50
+    assert newest["alias_target"].notna().sum() > 0 and newest["expires"].notna().sum() > 0
+
+
+def test_values_match_the_raw_fields():
+    models, df = _frame(_snapshots()[-1])
+    raw = next(m for m in models if (m.get("benchmarks") or {}).get("artificial_analysis")
+               and m.get("pricing", {}).get("input_cache_read") and m.get("knowledge_cutoff"))
+    row = df[df["id"] == raw["id"]].iloc[0]
+    analysis = raw["benchmarks"]["artificial_analysis"]
+    assert row["intelligence"] == analysis["intelligence_index"]
+    assert row["cache_read_usd_per_m"] == pytest.approx(float(raw["pricing"]["input_cache_read"]) * 1e6)
+    assert row["knowledge_cutoff"] == pd.Timestamp(raw["knowledge_cutoff"][:10], tz="UTC")
+    aliased = next(m for m in models if isinstance(m.get("alias_target"), dict))
+    assert df[df["id"] == aliased["id"]].iloc[0]["alias_target"] == aliased["alias_target"]["slug"]
+
+
+def test_sort_by_intelligence_puts_the_highest_first_and_unknown_last():
+    from openrouter_magic._catalog import filter_models
+
+    _, df = _frame(_snapshots()[-1])
+    ranked = filter_models(df, sort="intelligence")
+    known = ranked["intelligence"].dropna().tolist()
+    assert known == sorted(known, reverse=True)
+    assert ranked["intelligence"].iloc[: len(known)].notna().all() and ranked["intelligence"].iloc[len(known):].isna().all()
+    assert filter_models(df, sort="coding")["coding"].iloc[0] == df["coding"].max()
+
+
+def test_a_model_expiring_within_90_days_is_badged_retiring():
+    from openrouter_magic._catalog import badges
+
+    _, df = _frame(_snapshots()[-1])
+    row = df.iloc[0].copy()
+    row["expires"] = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=30)
+    assert "retiring" in badges(row)
+    row["expires"] = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=400)
+    assert "retiring" not in badges(row)
+    row["expires"] = pd.NaT
+    assert "retiring" not in badges(row)
+
+
+def test_the_disk_cache_keeps_the_new_columns(fake, isolated_home):
+    import asyncio
+
+    from openrouter_magic._catalog import CatalogStore
+    from openrouter_magic._client import OpenRouter
+
+    models, _ = _frame(_snapshots()[-1])
+    fake.state.catalog.__init__(models)  # serve the real 2026 snapshot
+
+    async def fetch():
+        async with OpenRouter(api_key="sk-or-v1-x", base_url=fake.base_url) as client:
+            return await CatalogStore(base_url=fake.base_url).get(client)
+
+    fresh = asyncio.run(fetch()).frame
+    cached = CatalogStore(base_url=fake.base_url).cached(fake.base_url).frame
+    for name in NEW:
+        assert cached[name].dtype == fresh[name].dtype
+        left, right = cached[name].tolist(), fresh[name].tolist()
+        assert [None if pd.isna(v) else v for v in left] == [None if pd.isna(v) else v for v in right]
+
+
+def test_reasoning_effort_is_checked_against_the_models_efforts_before_sending(shell, fake):
+    run(shell, "%openrouter models")  # the catalog in memory
+    ran = run(shell, "%%openrouter -m anthropic/claude-haiku-4.5 --reasoning xhigh\nhi")
+    assert type(ran.error).__name__ == "UsageError"
+    assert str(ran.error) == "--reasoning xhigh: anthropic/claude-haiku-4.5 takes high, medium, low (or none)"
+    assert fake.chat_requests == []
+    assert run(shell, "%%openrouter -m anthropic/claude-haiku-4.5 --reasoning low -q\nhi").error is None
