@@ -7,8 +7,8 @@
 
 In a notebook (JupyterLab, classic, a headless nbconvert/nbclient run) it is one display updated in place
 (``update_display_data``), so the front end never gets more than ``max_rate`` messages a second; in a
-terminal it is one line rewritten with ``\\r`` on stderr. Everything shown is escaped: model ids and
-prompts are not markup.
+terminal it is one line rewritten with ``\\r`` on stderr. Everything shown is escaped (model ids and
+prompts are not markup) and marked ``mathjax_ignore`` (two dollar amounts on a line are not TeX).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from .base import NO_MATH
 from .select import renderer_kind
 
 __all__ = ["MapProgress", "preview_bundle", "progress_line"]
@@ -53,7 +54,7 @@ def _bundle(stats: Any, summary: str | None) -> dict[str, str]:
     line = progress_line(stats)
     value = stats.done if stats.total else 1
     done_class = " done" if summary else ""
-    markup = (f'<div class="openrouter-progress{done_class}" style="font-family:var(--jp-code-font-family,monospace);'
+    markup = (f'<div class="openrouter-progress{done_class} {NO_MATH}" style="font-family:var(--jp-code-font-family,monospace);'
               f'font-size:12px"><progress value="{value}" max="{max(stats.total, 1)}" style="width:18em;'
               f'vertical-align:middle"></progress> <span>{html.escape(line)}</span>')
     text = f"{_bar(stats.done, stats.total)} {line}"
@@ -65,7 +66,7 @@ def _bundle(stats: Any, summary: str | None) -> dict[str, str]:
 
 def preview_bundle(header: str, prompt: str) -> dict[str, str]:
     """What is shown before sending: the header line and the first rendered prompt (escaped, verbatim)."""
-    markup = (f'<div class="openrouter-map-preview"><div>{html.escape(header)}</div><div>first prompt:</div>'
+    markup = (f'<div class="openrouter-map-preview {NO_MATH}"><div>{html.escape(header)}</div><div>first prompt:</div>'
               f'<pre style="white-space:pre-wrap;margin:2px 0">{html.escape(prompt)}</pre></div>')
     return {"text/plain": f"{header}\nfirst prompt:\n{prompt}", "text/html": markup}
 
