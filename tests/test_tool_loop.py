@@ -169,3 +169,19 @@ def test_ask_with_python_tools_runs_the_loop_in_a_plain_script(fake, sentinel_ke
     assert [e["result"] for e in response.tool_trace] == ["8", "1", "2"]
     assert took < 0.55  # the two async calls of one step ran side by side (0.3 s each)
     assert "double said 8" in response.text
+
+
+def test_each_comparison_pane_runs_its_own_tool_loop(shell, fake):
+    _setup(shell, fake, tool_plan=PLAN)
+    other = "anthropic/claude-haiku-4.5"
+    ran = run(shell, f"%%openrouter --compare {MODEL},{other} --tools get_weather,population -o t\nOslo?")
+    assert ran.error is None, ran.error
+    assert len(fake.chat_requests) == 6  # three steps per pane
+    by_model = {}
+    for request in fake.chat_requests:
+        by_model.setdefault(request.json["model"], []).append(request.json)
+    assert all(len(bodies) == 3 and bodies[-1]["messages"][-1]["role"] == "tool" for bodies in by_model.values())
+    assert [seen[0] for seen in shell.user_ns["seen"]].count("get_weather") == 2
+    assert "709000" in ran.cap.stdout
+    frame = Session.get(shell).ledger.frame()
+    assert frame["turn_id"].nunique() == 2

@@ -212,7 +212,7 @@ def _compare(request: CellRequest) -> None:
     try:
         models = [resolve_model(request.session, m) for m in split_list(request.args.compare)]  # aliases
         compare_from_magic(request.session, request.messages, models, request.params,
-                           output_name=request.args.output, shell=request.shell)
+                           output_name=request.args.output, shell=request.shell, box=request.box)
     except ValueError as error:
         raise UsageError(f"--compare: {one_line(str(error))}") from None
     except OpenRouterError as error:

@@ -72,6 +72,7 @@ def prepare_media(request: Any, args: argparse.Namespace, namespace: dict[str, A
         box = build_toolbox(items, web_max_results=args.web_max_results, web_domains=split_list(args.web_domains) or None)
     except ToolSpecError as error:
         raise UsageError(f"--tools: {one_line(str(error))}") from None
+    box.max_steps = args.max_steps
     request.box = box if box.functions else None
     if box.specs and not box.functions:  # server tools only: OpenRouter runs them, no loop here
         request.params["tools"] = box.specs

@@ -29,6 +29,7 @@ class ToolBox:
 
     specs: list[dict[str, Any]] = field(default_factory=list)
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    max_steps: int = 8  # for comparison panes, which run the loop without a cell around them
 
     def __bool__(self) -> bool:
         return bool(self.specs)

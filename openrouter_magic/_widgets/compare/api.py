@@ -29,10 +29,11 @@ def in_kernel(shell: Any) -> bool:
     return getattr(shell, "kernel", None) is not None
 
 
-def _prepare(session: Any, messages: Any, models: Any, params: dict[str, Any]) -> tuple[list[str], StreamFactory]:
+def _prepare(session: Any, messages: Any, models: Any, params: dict[str, Any],
+             box: Any = None) -> tuple[list[str], StreamFactory]:
     models = validate_models(models)
     session.check_budget([(model, messages, params) for model in models])
-    return models, session_factory(session, messages, params)
+    return models, session_factory(session, messages, params, box)
 
 
 def compare(prompt: str | list[dict[str, Any]], models: Sequence[str], *, system: str | None = None,
@@ -59,7 +60,7 @@ def compare(prompt: str | list[dict[str, Any]], models: Sequence[str], *, system
 
 
 def compare_from_magic(session: Any, messages: Any, models: Any, params: dict[str, Any], *,
-                       output_name: str | None = None, shell: Any = None) -> None:
+                       output_name: str | None = None, shell: Any = None, box: Any = None) -> None:
     """What ``%%openrouter --compare M1,M2,…`` calls.
 
     In a notebook: displays the ``CompareView`` and returns at once; when the run ends the result
@@ -68,7 +69,7 @@ def compare_from_magic(session: Any, messages: Any, models: Any, params: dict[st
     become a UsageError; ``BudgetExceeded`` is raised before anything is sent.
     """
     shell = shell if shell is not None else session.shell
-    models, factory = _prepare(session, messages, models, params)
+    models, factory = _prepare(session, messages, models, params, box)  # box: Python tools, a loop per pane
     if in_kernel(shell):
         view = _show_in_notebook(session, models, factory, output_name, shell)
         if headless():

@@ -36,7 +36,14 @@ def build_messages(prompt: str | list[dict[str, Any]], system: str | None = None
     return messages
 
 
-def session_factory(session: Any, messages: Any, params: dict[str, Any]) -> StreamFactory:
-    """A stream factory whose every stream is guarded by the session (budget, one ledger row)."""
+def session_factory(session: Any, messages: Any, params: dict[str, Any], box: Any = None) -> StreamFactory:
+    """A stream factory whose every stream is guarded by the session (budget, one ledger row); with a
+    ``box`` of Python tools each pane runs its own tool loop (``_session.tool_events``)."""
     params = {name: value for name, value in params.items() if value is not None}
-    return lambda model: session.guarded_stream(messages, model, **params)
+    if box is not None and box.functions:
+        from ..._session import tool_events
+
+        return lambda model: tool_events(session, box, messages, model, max_steps=box.max_steps, **params)
+    from ..._session import cached_stream  # the session's one call path: cache, guarded stream, provenance
+
+    return lambda model: cached_stream(session, messages, model, **params)
