@@ -4,6 +4,9 @@ from .._core import lazy_exports
 
 _EXPORTS = {
     "Budget": ".budget",
+    "PERIODS": ".periods",
+    "PeriodBudgets": ".periods",
+    "parse_period_limit": ".periods",
     "SpendGuard": ".budget",
     "CHARS_PER_TOKEN": ".estimate",
     "estimate_cost": ".estimate",
@@ -17,10 +20,10 @@ _EXPORTS = {
     "KeyReport": ".reports",
     "cost_report": ".reports",
     "ResponseCache": ".cache",
-    "current_turn": ".turns",
-    "turn": ".turns",
     "RUN_ID": ".runs",
     "new_run_id": ".runs",
+    "current_turn": ".turns",
+    "turn": ".turns",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

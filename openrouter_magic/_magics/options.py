@@ -15,11 +15,12 @@ from IPython.core.magic_arguments import argument, magic_arguments
 
 from .map_options import MAP_OPTIONS, check_map
 from .media_options import MEDIA_OPTIONS, check_media
+from .routing import ROUTING_OPTIONS, check_routing
 
 __all__ = ["FORMATS", "REASONING", "cell_options", "parse_cell_line", "split_args", "split_list"]
 
 FORMATS = ("markdown", "text", "code", "json", "html")
-REASONING = ("none", "minimal", "low", "medium", "high")
+REASONING = ("none", "minimal", "low", "medium", "high", "xhigh")
 SORTS = ("price", "throughput", "latency")
 
 
@@ -54,7 +55,7 @@ _OPTIONS = [
     _opt("--schema", metavar="NAME",
          help="name of a JSON-schema dict or pydantic model class: structured output, parsed"),
     _opt("--reasoning", choices=REASONING, metavar="|".join(REASONING),
-         help="reasoning effort: none, minimal, low, medium, high"),
+         help="reasoning effort: none, minimal, low, medium, high, xhigh (checked against the model's efforts)"),
     _opt("--web", action="store_true", help="let the model search the web (the openrouter:web_search server tool)"),
     _opt("--fallback", metavar="M1,M2,…", help="fallback models tried in order when the first fails"),
     _opt("--provider-order", dest="provider_order", metavar="P1,P2,…", help="providers to try, in order"),
@@ -75,6 +76,7 @@ _OPTIONS = [
          help="use OpenRouter's own response cache (X-OpenRouter-Cache), TTL in seconds 1-86400 (default 300)"),
 ]
 _OPTIONS += MEDIA_OPTIONS  # --tools, --max-steps, --approve, --web-*, --image-out, --file (media_options.py)
+_OPTIONS += ROUTING_OPTIONS  # --body, --preset, privacy and provider routing, --context (routing.py)
 _OPTIONS += MAP_OPTIONS  # --map DF and its --out, --concurrency, --rpm, --limit, --dry-run, --fail-fast
 
 
@@ -94,8 +96,9 @@ def parse_cell_line(magic: Callable[..., Any], line: str) -> argparse.Namespace:
     except ValueError as error:  # unbalanced quotes
         raise UsageError(f"cannot read the options ({error}): check the quotes") from None
     _check_numbers(args)
-    check_map(args)
+    check_routing(args)
     check_media(args)
+    check_map(args)
     return args
 
 

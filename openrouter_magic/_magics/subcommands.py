@@ -16,6 +16,7 @@ from IPython.core.magic_arguments import MagicArgumentParser
 
 from .args import call, parse, parser
 from .cache_cmd import CACHE_HELP, cmd_cache
+from .controls import budget_periods, cmd_alias, cmd_fix, show_periods
 from .errors import one_line
 from .manual import manual
 from .state import cmd_config, cmd_history, cmd_reset, cmd_sandbox
@@ -30,7 +31,7 @@ def _models_parser() -> MagicArgumentParser:
         p.add_argument(flag, action="store_true")
     p.add_argument("--min-context", dest="min_context", type=int)
     p.add_argument("--max-price", dest="max_price", type=float)
-    p.add_argument("--sort", choices=("price", "context", "newest", "name"))
+    p.add_argument("--sort", choices=("price", "context", "newest", "name", "intelligence", "coding"))
     p.add_argument("--limit", type=int)
     return p
 
@@ -113,6 +114,8 @@ def cmd_budget(magics: Any, argv: list[str]) -> None:
     from .._accounting import Budget
     from .._core import usd
 
+    if budget_periods(magics, argv):  # 2/day, 20/month, off/day: over every kernel (controls.py)
+        return
     p = parser("budget")
     p.add_argument("limit", nargs="?")
     args = parse(p, argv)
@@ -121,6 +124,7 @@ def cmd_budget(magics: Any, argv: list[str]) -> None:
         spent, reserved = session.ledger.session_total(), session.ledger.book.reserved()
         print(session.budget.status(spent, reserved, every_part=True) if session.budget
               else f"no budget (spent {usd(spent)} this session); set one with %openrouter budget 0.50")
+        show_periods(magics)
         return
     if args.limit.lower() == "off":
         session.budget = None
@@ -187,12 +191,16 @@ def _help(magics: Any, argv: list[str]) -> None:
 SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
     "models": (cmd_models, "the model catalog as a DataFrame: [--search T] [--free] [--vision] [--tools] "
                            "[--structured] [--reasoning] [--min-context N] [--max-price USD_PER_M] [--author A] "
-                           "[--sort price|context|newest|name] [--limit N] [--refresh] [--embeddings]"),
+                           "[--sort price|context|newest|name|intelligence|coding] [--limit N] [--refresh] "
+                           "[--embeddings]"),
     "picker": (cmd_picker, "a widget to browse and choose the default model"),
     "use": (cmd_use, "MODEL — set the session default model"),
     "compare": (cmd_compare, "[M1 M2 …] — the side-by-side comparison playground"),
     "cost": (cmd_cost, "[--all] [--by model|day|run] [--plot] — what this session (or all history) cost"),
-    "budget": (cmd_budget, "[USD|off] — a hard session budget: calls that could exceed it are refused"),
+    "budget": (cmd_budget, "[USD|off|USD/day|USD/month|off/day|off/month] — hard budgets: this session, "
+                           "or per UTC day/month over every kernel; calls that could exceed one are refused"),
+    "alias": (cmd_alias, "[NAME=MODEL] [--remove NAME] — model aliases, saved in OPENROUTER_MAGIC_HOME"),
+    "fix": (cmd_fix, "[-m MODEL] [INSTRUCTIONS] — explain the last failing cell, fixed code in a new cell"),
     "key": (cmd_key, "[--set] — key label, limit, usage, remaining, free tier (never the key); --set asks for "
                      "a key and keeps it in this kernel only"),
     "history": (cmd_history, "[NAME] — show a --chat conversation"),
