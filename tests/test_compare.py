@@ -71,11 +71,12 @@ def streams(client, **params):
     return lambda model: client.stream(PROMPT, model=model, **params)
 
 
-async def run_with(models, factory, **kwargs) -> tuple[CompareRun, Recorder]:
+async def run_with(models, factory, loop=None, **kwargs) -> tuple[CompareRun, Recorder]:
     recorder = Recorder()
     run = CompareRun(models, factory, listener=recorder, **kwargs)
     recorder.run = run
-    await run.run()
+    run.start(loop)  # loop=session.loop(): the session's connections stay on its loop, closed with it
+    await run.wait()
     return run, recorder
 
 
@@ -169,7 +170,7 @@ async def test_failed_panes_get_no_badges(server, client):
 async def test_each_pane_writes_its_own_ledger_row_through_the_session(server, session):
     server.queue_error(404, model=C)
     factory = session_factory(session, build_messages(PROMPT), {"max_tokens": 50})
-    run, _ = await run_with(MODELS, factory)
+    run, _ = await run_with(MODELS, factory, loop=session.loop())
     rows = session.ledger.frame().sort_values("model").reset_index(drop=True)
     assert sorted(rows["model"]) == sorted(MODELS)
     by_model = {r.model: r for r in rows.itertuples()}
@@ -181,7 +182,7 @@ async def test_each_pane_writes_its_own_ledger_row_through_the_session(server, s
 async def test_stopped_panes_are_recorded_as_interrupted_in_the_ledger(server, session):
     server.configure(chunk_delay=0.02, answer="z " * 400)
     run = CompareRun([A, B], session_factory(session, build_messages(PROMPT), {}))
-    run.start()
+    run.start(session.loop())  # where a kernel runs it: stop() and wait() cross over from this loop
     await until(lambda: all(p.text for p in run.panes))
     run.stop()
     await run.wait()
@@ -260,6 +261,7 @@ def test_ctrl_c_in_terminal_ipython_stops_every_pane_and_still_prints_the_partia
 
 async def test_a_pane_the_budget_refuses_is_marked_refused_and_nothing_is_sent(server, session):
     session.budget = Budget(0.0000001)
-    run, _ = await run_with([A, B], session_factory(session, build_messages(PROMPT), {"max_tokens": 500}))
+    run, _ = await run_with([A, B], session_factory(session, build_messages(PROMPT), {"max_tokens": 500}),
+                            loop=session.loop())  # the catalog (for prices) is fetched on the session's loop
     assert [p.status for p in run.panes] == ["refused", "refused"] and all("budget" in p.error for p in run.panes)
     assert server.chat_requests == [] and list(session.ledger.frame()["status"]) == ["refused", "refused"]
