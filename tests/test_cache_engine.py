@@ -192,3 +192,16 @@ hi""")
     run(shell, f"""%%openrouter -m {MODEL} --body '{{"top_k": 4, "provider": {{"sort": "price", "order": ["OpenAI"]}}}}'
 hi""").result.raise_error()
     assert len(fake.chat_requests) == 2
+
+
+def test_a_comparison_goes_through_the_same_cache_and_provenance(api):
+    from openrouter_magic import compare
+    from openrouter_magic._session import cache_switch
+
+    cache_switch(Session.get()).session_on = True
+    models = [MODEL, "anthropic/claude-haiku-4.5"]
+    first = compare("Name a colour", models, max_tokens=50)
+    second = compare("Name a colour", models, max_tokens=50)
+    assert sent(api) == 2
+    assert list(second["text"]) == list(first["text"])
+    assert sorted(ledger()["status"]) == ["cached", "cached", "ok", "ok"]

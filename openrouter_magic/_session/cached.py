@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .._client import chat_body
-from .._core import ChatResponse, Usage, __version__
+from .._core import ChatResponse, Done, ReasoningDelta, StreamEvent, TextDelta, Usage, __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._accounting import ResponseCache
 
 Session = Any  # the session (not imported: session.py imports this module)
 
-__all__ = ["CacheSwitch", "cache_switch", "cached_call", "lookup", "provenance", "replay", "server_cache_headers"]
+__all__ = ["CacheSwitch", "cache_switch", "cached_call", "cached_stream", "lookup", "provenance", "replay",
+           "server_cache_headers"]
 
 MAX_SERVER_TTL = 86_400  # OpenRouter's limit for X-OpenRouter-Cache-TTL (seconds)
 
@@ -76,21 +79,47 @@ def server_cache_headers(ttl: int | None) -> dict[str, str]:
     return headers
 
 
-async def cached_call(session: Session, answer: Any, messages: Any, *, cache: bool | None = None,
-                      server_cache: int | bool | None = None, **params: Any) -> ChatResponse:
-    """Answer from the cache, or send (guarded, recorded) and store; the response carries its provenance."""
-    body, key, hit = lookup(session, messages, answer.model, cache, params)
+async def cached_call(session: Session, answer: Any, messages: Any, **options: Any) -> ChatResponse:
+    """Answer from the cache, or send (guarded, recorded) and store; the response carries its provenance.
+    ``answer`` (an ``Answer``) renders it; ``options``: ``cache``, ``server_cache`` and the request's params."""
+    response: ChatResponse = await answer.consume(cached_stream(session, messages, answer.model, **options))
+    return response
+
+
+async def cached_stream(session: Session, messages: Any, model: str, *, cache: bool | None = None,
+                        server_cache: int | bool | None = None, **params: Any) -> AsyncIterator[StreamEvent]:
+    """The events of one answer: a hit at once (reasoning, text, Done) with a $0 ``cached`` row; a miss
+    streamed through the guarded stream (budget, ledger) and stored. Done's response has its provenance.
+    Comparison panes consume this directly; ``cached_call`` renders it."""
+    body, key, hit = lookup(session, messages, model, cache, params)
     if hit is not None:
-        return replay(session, answer.renderer, hit, body)
+        from .._render import NullRenderer
+
+        response = replay(session, NullRenderer(), hit, body)
+        if response.reasoning:
+            yield ReasoningDelta(response.reasoning)
+        if response.text:
+            yield TextDelta(response.text)
+        yield Done(response)
+        return
     if server_cache:
         ttl = None if server_cache is True else int(server_cache)
         params["extra_headers"] = {**(params.get("extra_headers") or {}), **server_cache_headers(ttl)}
-    response = await answer.consume(session.guarded_stream(messages, answer.model, **params))
+    async with aclosing(session.guarded_stream(messages, model, **params)) as events:
+        async for event in events:
+            if type(event) is Done:
+                event = Done(_finished(session, event.response, body, key, model))
+            yield event
+
+
+def _finished(session: Session, response: ChatResponse, body: dict[str, Any], key: str | None,
+              model: str) -> ChatResponse:
+    """A sent answer with its request and provenance, stored in the cache when it is on."""
     cost, source = _cost(session, response)
     response = response.with_(request=body, provenance=provenance(
         response, body, cache="miss" if key else "off", cost=cost, cost_source=source))
     if key is not None:
-        cache_switch(session).store.put(key, response, model=answer.model, images=_images(response), cost=cost,
+        cache_switch(session).store.put(key, response, model=model, images=_images(response), cost=cost,
                                         cost_source=source)
     return response
 

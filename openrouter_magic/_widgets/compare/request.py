@@ -44,4 +44,6 @@ def session_factory(session: Any, messages: Any, params: dict[str, Any], box: An
         from ..._session import tool_events
 
         return lambda model: tool_events(session, box, messages, model, max_steps=box.max_steps, **params)
-    return lambda model: session.guarded_stream(messages, model, **params)
+    from ..._session import cached_stream  # the session's one call path: cache, guarded stream, provenance
+
+    return lambda model: cached_stream(session, messages, model, **params)
