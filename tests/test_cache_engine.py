@@ -205,3 +205,11 @@ def test_a_comparison_goes_through_the_same_cache_and_provenance(api):
     assert sent(api) == 2
     assert list(second["text"]) == list(first["text"])
     assert sorted(ledger()["status"]) == ["cached", "cached", "ok", "ok"]
+
+
+def test_a_compare_cell_honours_the_cache_flag(shell, fake):
+    cell = f"%%openrouter --compare {MODEL},anthropic/claude-haiku-4.5 --cache --max-tokens 40\nName a colour"
+    for _ in range(2):
+        run(shell, cell).result.raise_error()  # outside a kernel the comparison runs to its end
+    statuses = sorted(Session.get(shell).ledger.frame()["status"])
+    assert len(fake.chat_requests) == 2 and statuses == ["cached", "cached", "ok", "ok"]
