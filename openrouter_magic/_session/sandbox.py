@@ -30,6 +30,7 @@ class Sandbox:
             from ..testing import FakeOpenRouter
 
             knobs.setdefault("chunk_delay", SANDBOX_CHUNK_DELAY_S)
+            knobs.setdefault("tool_plan", "auto")  # a model that uses the tools it is given (then answers)
             server = FakeOpenRouter(**knobs)
             server.start()
             self.server = server

@@ -55,7 +55,8 @@ class ToolLoop:
                     break
                 history += self._answer_calls(response, await self.runner.run_all(response.tool_calls, step))
             names = ", ".join(sorted({call.name for call in self.steps[-1].tool_calls}))
-            return self.combined(note=f"stopped after {self.max_steps} steps (--max-steps {self.max_steps}): the "
+            steps = f"{self.max_steps} step{'s' * (self.max_steps != 1)}"
+            return self.combined(note=f"stopped after {steps} (--max-steps {self.max_steps}): the "
                                       f"model still asked for {names}; raise --max-steps to let it go on")
 
     def _answer_calls(self, response: ChatResponse, batch: list[TraceEntry]) -> list[dict[str, Any]]:

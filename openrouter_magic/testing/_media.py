@@ -2,8 +2,9 @@
 
 - ``tool_plan`` knob: a list of steps, each a list of ``{"name": …, "arguments": {…}}``; step *n* of a
   conversation (n = assistant tool-call turns since the last user message) asks for those calls; after the
-  plan the model answers from the tool results ("From the tools: …"). ``"always"`` asks for the first
-  function tool on every step (a runaway loop).
+  plan the model answers from the tool results ("From the tools: …"). ``"auto"`` (the sandbox's default)
+  calls every function tool once, side by side, with arguments that fit its schema, then answers;
+  ``"always"`` asks for the first function tool on every step (a runaway loop).
 - a request naming ``openrouter:web_search`` gets ``url_citation`` annotations, ``server_tool_use_details``
   and the $0.01 search fee in the real shapes (API-FACTS §1.3; the recorded web-search cassettes).
 - ``modalities`` with ``"image"`` (or the ``image_png`` knob) streams ``delta.images`` with a data URL, as
@@ -19,6 +20,8 @@ import json
 import struct
 import zlib
 from typing import Any
+
+from ._scenario import value_for_schema
 
 __all__ = ["file_tokens", "media_extras", "scripted_calls", "tool_results_answer", "tiny_png"]
 
@@ -47,11 +50,13 @@ def scripted_calls(knobs: dict[str, Any], body: dict[str, Any], messages: list[d
     if not plan:
         return None
     step, _ = _assistant_steps(messages)
-    if plan == "always":
-        tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and t.get("type") == "function"]
-        if not tools:
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and t.get("type") == "function"]
+    if plan in ("always", "auto"):
+        if not tools or (plan == "auto" and step > 0):
             return None
-        wanted = [{"name": tools[0]["function"]["name"], "arguments": {}}]
+        chosen = tools[:1] if plan == "always" else tools
+        wanted = [{"name": t["function"]["name"], "arguments": value_for_schema(t["function"].get("parameters") or {})}
+                  for t in chosen]
     elif step < len(plan):
         wanted = plan[step]
     else:
