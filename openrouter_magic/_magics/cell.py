@@ -17,10 +17,10 @@ from IPython.core.error import UsageError
 from .._session import Exchange, resolve_model
 from .._core import OpenRouterError
 from .errors import NO_KEY, one_line, usage_error
-from .context import check_fits, with_context
+from .context import check_fits, trim_history, with_context
 from .media_in import prepare_media
 from .request import Schema, build_params, parse_json, resolve_schema, user_message
-from .routing import apply_routing, check_effort, preset_model
+from .routing import apply_routing, check_effort, check_structured, preset_model
 from .._session import Session
 from .._session import Answer, Relay
 from .._core import ChatResponse
@@ -58,10 +58,15 @@ class CellRequest:
         model = resolve_model(self.session, args.model or self.session.default_model)
         self.model = preset_model(model, args.preset, explicit=bool(args.model))
         check_effort(self.session, model, args.reasoning)
+        check_structured(self.session, model, args, self.params)
         self.chat = args.chat
         if self.chat:  # OpenRouter's sticky-routing key: one per conversation, so its prompt cache hits
             self.params.setdefault("session_id", f"openrouter-magic-{self.session.id}-{self.chat}")
         self.messages = self._messages(system)
+        if self.chat:  # a long conversation loses its oldest turns, with a note
+            self.messages, note = trim_history(self.session, self.model, self.messages, args.max_tokens or 0)
+            if note:
+                print(note)
         check_fits(self.session, self.model, self.messages)
 
     def _messages(self, system: str | None) -> list[dict[str, Any]]:

@@ -16,7 +16,8 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-__all__ = ["Failure", "check_fits", "last_cells", "last_failure", "remember_result", "with_context"]
+__all__ = ["Failure", "check_fits", "estimate_tokens", "fix_prompt", "last_cells", "last_failure", "remember_result",
+           "trim_history", "with_context"]
 
 MAX_TRACEBACK_LINES = 40
 MAX_CELL_CHARS = 4000
@@ -129,3 +130,31 @@ def check_fits(session: Any, model: str, messages: list[dict[str, Any]]) -> None
         raise UsageError(f"the prompt is about {tokens:,} tokens but {model} takes at most {int(limit):,}: "
                          f"send less (fewer --context cells, a smaller {{df}}), or pick a longer-context model "
                          f"(%openrouter models --min-context {tokens})")
+
+
+def trim_history(session: Any, model: str, messages: list[dict[str, Any]], reserve: int = 0,
+                 ) -> tuple[list[dict[str, Any]], str | None]:
+    """A ``--chat`` history over the model's context length loses its oldest turns (the system prompt and the
+    new turn kept) → (messages, the one-line note saying so, or None when nothing was left out)."""
+    tokens = estimate_tokens(messages)
+    if tokens <= CHECK_ABOVE_TOKENS or not model or "@preset/" in model:
+        return messages, None
+    try:
+        row = session.run(session.prices_for(model))
+    except Exception:  # no catalog: send it all (OpenRouter says so if it does not fit)
+        return messages, None
+    limit = (row or {}).get("context_length")
+    if not isinstance(limit, int) or tokens + reserve <= limit:
+        return messages, None
+    head = [m for m in messages[:1] if m.get("role") == "system"]
+    body, dropped = messages[len(head):], 0
+    while estimate_tokens(head + body) + reserve > limit and _turns(body) > 1:
+        cut = next((i for i, m in enumerate(body) if i > 0 and m.get("role") == "user"), len(body) - 1)
+        body, dropped = body[cut:], dropped + 1
+    note = (f"note: the conversation is longer than {model}'s {limit:,} tokens: the {dropped} oldest "
+            f"turn{'s' * (dropped != 1)} left out of this request (the system prompt kept)")
+    return head + body, note
+
+
+def _turns(messages: list[dict[str, Any]]) -> int:
+    return sum(1 for m in messages if m.get("role") == "user")

@@ -101,10 +101,16 @@ _BUILDERS: list[tuple[type[BaseException], Callable[[Any, int | None, str | None
     (APIError, lambda e, r, u: f"OpenRouter refused the request ({_status(e)}): check the options"),
     (StreamError, lambda e, r, u: f"the answer broke off ({_stream_status(e)}): the partial answer is kept "
                                   f"above and in -o/_ — run the cell again, or add --fallback M1,M2"),
-    (TransportError, lambda e, r, u: f"could not reach OpenRouter at {u} ({e.message}): check the network "
-                                     f"or OPENROUTER_BASE_URL"),
+    (TransportError, lambda e, r, u: _transport(e, u)),
     (OpenRouterError, lambda e, r, u: e.message),
 ]
+
+
+def _transport(error: TransportError, base_url: str | None) -> str:
+    if "timed out" in error.message or "in time" in error.message or "timeout" in error.message:
+        return (f"OpenRouter at {base_url} did not answer in time ({error.message}): run the cell again, or allow "
+                f"longer with %config OpenRouterMagics.timeout = 300 (seconds)")
+    return f"could not reach OpenRouter at {base_url} ({error.message}): check the network or OPENROUTER_BASE_URL"
 
 
 def _stream_status(error: StreamError) -> str:

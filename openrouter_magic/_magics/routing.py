@@ -17,7 +17,7 @@ from IPython.core.error import UsageError
 from .._session import deep_merge
 
 __all__ = ["QUANTIZATIONS", "ROUTING_OPTIONS", "TRANSFORMS", "apply_routing", "check_effort", "check_routing",
-           "parse_body", "preset_model"]
+           "check_structured", "parse_body", "preset_model"]
 
 QUANTIZATIONS = ("int4", "int8", "fp4", "mxfp4", "nvfp4", "fp6", "fp8", "mxfp8", "fp16", "bf16", "fp32",
                  "unknown")
@@ -117,6 +117,24 @@ def check_effort(session: Any, model: str, effort: str | None) -> None:
     efforts = row.get("reasoning_efforts")
     if isinstance(efforts, tuple) and efforts and effort not in efforts:
         raise UsageError(f"--reasoning {effort}: {model} takes {', '.join(efforts)} (or none)")
+
+
+_WARNED: set[tuple[int, str]] = set()  # (session, model): the structured-output warning is said once
+
+
+def check_structured(session: Any, model: str, args: argparse.Namespace, params: dict[str, Any]) -> None:
+    """``--schema``/``-f json`` on a model whose catalog entry lists neither ``structured_outputs`` nor
+    ``response_format``: warn once and send ``provider.require_parameters`` (so no endpoint ignores it)."""
+    if not (getattr(args, "schema", None) or getattr(args, "format", None) == "json"):
+        return
+    supported = (session.known_prices(model) or {}).get("supported_parameters")
+    if not isinstance(supported, tuple) or {"structured_outputs", "response_format"} & set(supported):
+        return
+    params["provider"] = deep_merge(params.get("provider") or {}, {"require_parameters": True})
+    if (id(session), model) not in _WARNED:
+        _WARNED.add((id(session), model))
+        print(f"note: {model} does not list structured outputs in the catalog; sent with "
+              f"provider.require_parameters so only endpoints that honour the format answer")
 
 
 def preset_model(model: str | None, preset: str | None, explicit: bool) -> str | None:

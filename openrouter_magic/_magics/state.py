@@ -7,6 +7,7 @@ from typing import Any
 
 from .._session import DEFAULT_NAME
 from .args import parse, parser
+from .context import estimate_tokens
 
 __all__ = ["SettingsTable", "cmd_config", "cmd_history", "cmd_reset", "cmd_sandbox"]
 
@@ -43,7 +44,8 @@ def cmd_history(magics: Any, argv: list[str]) -> None:
     print(f"conversation {name!r}: {len(exchanges)} exchange{'s' if len(exchanges) != 1 else ''}")
     for number, turn in enumerate(exchanges, 1):
         mark = " [interrupted]" if turn.interrupted else ""
-        print(f"[{number}] you: {_clip(_content_text(turn.user.get('content')))}")
+        tokens = estimate_tokens(turn.messages())
+        print(f"[{number}] (~{tokens:,} tokens) you: {_clip(_content_text(turn.user.get('content')))}")
         print(f"    {turn.model or 'model'}{mark}: {_clip(turn.answer)}")
 
 
