@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-VERSIONS = ["httpx", "ipython", "ipykernel", "ipywidgets", "pandas", "nest-asyncio", "openai"]
+VERSIONS = ["httpx", "ipython", "ipykernel", "ipywidgets", "pandas", "markdown-it-py", "nh3", "openai"]
 
 
 def load(path: Path):
