@@ -150,7 +150,8 @@ def test_bad_cache_input_is_one_usage_error_line(shell, line, expected):
 
 def test_bad_server_cache_ttl_is_one_usage_error_line(shell, fake):
     error = run(shell, f"%%openrouter -m {MODEL} --server-cache=forever\nhi").error
-    assert type(error) is UsageError and "--server-cache" in str(error) and not fake.chat_requests
+    assert type(error) is UsageError and "--server-cache" in str(error) and "1 to 86400" in str(error)
+    assert not fake.chat_requests
 
 
 def test_cache_clear_prunes_by_model(shell, fake):

@@ -27,8 +27,11 @@ SORTS = ("price", "throughput", "latency")
 def _ttl(text: str) -> int:
     """``--server-cache=TTL``: whole seconds, 1 to 86400 (OpenRouter's bounds)."""
     if not text.isdigit() or not 1 <= int(text) <= 86_400:
-        raise ValueError(text)  # argparse turns it into "invalid _ttl value"; parse_cell_line rewords it
+        raise ValueError(text)
     return int(text)
+
+
+_ttl.__name__ = "TTL (whole seconds from 1 to 86400)"  # argparse names the type in its error line
 
 
 def _opt(*flags: str, help: str, **kwargs: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
