@@ -214,3 +214,24 @@ def test_a_compare_cell_honours_the_cache_flag(shell, fake):
         run(shell, cell).result.raise_error()  # outside a kernel the comparison runs to its end
     statuses = sorted(Session.get(shell).ledger.frame()["status"])
     assert len(fake.chat_requests) == 2 and statuses == ["cached", "cached", "ok", "ok"]
+
+
+def test_a_long_answer_cut_into_many_displays_carries_its_provenance_on_each(shell):
+    from IPython.utils.capture import capture_output
+    from render_helpers import Clock, long_markdown, stream
+
+    from openrouter_magic._core.types import ChatResponse
+    from openrouter_magic._render.select import NotebookRenderer
+
+    clock, text = Clock(), long_markdown(3000)
+    with capture_output() as cap:
+        renderer = NotebookRenderer(shell=shell, clock=clock, auto_tick=False)
+        renderer.start("m")
+        stream(renderer, text, clock, chunk=4, dt=0.02)
+        renderer.finish(ChatResponse(text=text, provenance={"model": "m", "cache": "off"}), "footer")
+    final: dict[str, dict] = {}
+    for out in cap.outputs:
+        final[out.transient["display_id"]] = out.metadata
+    assert len(final) > 20 and all(meta.get("openrouter_magic", {}).get("model") == "m" for meta in final.values())
+    streamed = sum(1 for out in cap.outputs if not out.metadata)
+    assert len(cap.outputs) - streamed <= len(final) + 2  # each display re-sent once at the end, no more
