@@ -34,6 +34,11 @@ The same request again (`-o` only names the result, it is not part of the reques
 once and the footer says `cached · $0 (first run … on …)`."""),
         code(f"""%%openrouter -m {FAST} -t 0 --max-tokens 120 -o again
 {PROMPT}"""),
+        md("""## Change anything and it is sent again
+
+A different temperature is a different request: this one goes out (and is cached in its turn)."""),
+        code(f"""%%openrouter -m {FAST} -t 0.7 --max-tokens 120
+{PROMPT}"""),
         md("""## Where the answer came from
 
 Every answer carries its provenance: package version, requested and served model, provider, generation id,

@@ -235,3 +235,11 @@ def test_a_long_answer_cut_into_many_displays_carries_its_provenance_on_each(she
     assert len(final) > 20 and all(meta.get("openrouter_magic", {}).get("model") == "m" for meta in final.values())
     streamed = sum(1 for out in cap.outputs if not out.metadata)
     assert len(cap.outputs) - streamed <= len(final) + 2  # each display re-sent once at the end, no more
+
+
+def test_a_whole_float_and_an_int_are_the_same_request(api):
+    ask("Name a colour", model=MODEL, cache=True, temperature=0.0, provider={"max_price": {"prompt": 1.0}})
+    again = ask("Name a colour", model=MODEL, cache=True, temperature=0, provider={"max_price": {"prompt": 1}})
+    assert sent(api) == 1 and again.provenance["cache"] == "hit"
+    ask("Name a colour", model=MODEL, cache=True, temperature=0.5, provider={"max_price": {"prompt": 1}})
+    assert sent(api) == 2

@@ -42,9 +42,21 @@ class CachedImage:
     mime: str = "image/png"
 
 
+def _same_number(value: Any) -> Any:
+    """Whole floats as ints, inside lists and dicts too: ``-t 0`` (0.0) and ``temperature=0`` are one request."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _same_number(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_same_number(item) for item in value]
+    return value
+
+
 def canonical_body(body: Mapping[str, Any]) -> str:
-    """The request body as canonical JSON: sorted keys, compact separators, non-ASCII kept, switches left out."""
-    kept = {name: value for name, value in body.items() if name not in KEY_IGNORED_FIELDS}
+    """The request body as canonical JSON: sorted keys, compact separators, non-ASCII kept, switches left out,
+    whole floats written as ints."""
+    kept = {name: _same_number(value) for name, value in body.items() if name not in KEY_IGNORED_FIELDS}
     return json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
