@@ -25,7 +25,7 @@ from .._accounting import RUN_ID, estimate_prompt_tokens, new_run_id, worst_case
 from .._core import BudgetExceeded, ChatResponse, OpenRouterError, usd
 from .rowmap_cache import RowCache
 from .rowmap_frame import MapColumns, RowSchema, result_frame
-from .rowmap_rate import RateGate, row_client, send_with_retries
+from .rowmap_rate import RateGate, row_clients, send_with_retries
 from .rowmap_stats import MapStats, check_numbers, error_text
 from .rowmap_template import RowTemplate, as_frame
 
@@ -119,28 +119,30 @@ class RowMap:
         try:
             if not self.prices:
                 await self.prepare()
-            self.client = row_client(self.session.client)
-            self.cache = RowCache(self.session, self.client.base_url, enabled=self.options.cache)
+            clients = row_clients(self.session.client, self.gate.ceiling)
+            self.cache = RowCache(self.session, clients[0].base_url, enabled=self.options.cache)
             self._settled = asyncio.Event()
             jobs = itertools.product(range(len(self.template)), self.options.models)
-            workers = [asyncio.create_task(self._work(jobs)) for _ in range(min(self.gate.ceiling, self.stats.total))]
+            workers = [asyncio.create_task(self._work(jobs, clients[i % len(clients)]))
+                       for i in range(min(self.gate.ceiling, self.stats.total))]
             try:
                 await asyncio.gather(*workers)
             finally:  # cancelled (Ctrl-C) or failed: stop the others and let them record what they had
                 for task in workers:
                     task.cancel()
                 await asyncio.gather(*workers, return_exceptions=True)
+                await asyncio.gather(*(client.aclose() for client in clients), return_exceptions=True)
         finally:
             RUN_ID.reset(token)
             self.stats.finish()
 
-    async def _work(self, jobs: Any) -> None:
+    async def _work(self, jobs: Any, client: Any) -> None:
         for row, model in jobs:
             if self.stopped is not None and self.options.fail_fast:
                 return
-            await self._row(row, model)
+            await self._row(row, model, client)
 
-    async def _row(self, row: int, model: str) -> None:
+    async def _row(self, row: int, model: str, client: Any) -> None:
         messages = self.template.messages(row)
         key = self.cache.key(model, messages, self.params)
         hit = self.cache.get(key)
@@ -154,13 +156,14 @@ class RowMap:
             self.session.ledger.record_refused(model, str(refusal))
             self._mark(row, model, "refused", str(refusal))
             return
-        await self._send(row, model, messages, key, hold)
+        await self._send(row, model, messages, (key, hold, client))
 
-    async def _send(self, row: int, model: str, messages: list[dict[str, Any]], key: str | None, hold: Any) -> None:
+    async def _send(self, row: int, model: str, messages: list[dict[str, Any]], call: tuple[Any, Any, Any]) -> None:
+        key, hold, client = call
         self._in_flight += 1
         started = time.perf_counter()
         try:
-            response = await send_with_retries(self.gate, lambda: self.client.chat(messages, model, **self.params))
+            response = await send_with_retries(self.gate, lambda: client.chat(messages, model, **self.params))
         except asyncio.CancelledError:
             self._record_interrupted(model, messages)
             raise
