@@ -243,3 +243,18 @@ def test_a_whole_float_and_an_int_are_the_same_request(api):
     assert sent(api) == 1 and again.provenance["cache"] == "hit"
     ask("Name a colour", model=MODEL, cache=True, temperature=0.5, provider={"max_price": {"prompt": 1}})
     assert sent(api) == 2
+
+
+def test_a_refused_call_sends_nothing_and_stores_nothing(api):
+    from openrouter_magic import BudgetExceeded
+    from openrouter_magic._accounting import Budget
+    from openrouter_magic._session import cache_switch
+
+    session = Session.get()
+    session.budget = Budget(0.0000001)
+    with pytest.raises(BudgetExceeded):
+        ask("Name a colour", model=MODEL, cache=True, max_tokens=500)
+    assert sent(api) == 0 and cache_switch(session).store.stats().entries == 0
+    session.budget = None
+    ask("Name a colour", model=MODEL, cache=True, max_tokens=500)
+    assert sent(api) == 1
