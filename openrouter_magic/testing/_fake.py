@@ -29,6 +29,8 @@ class FakeOpenRouter:
     ``catalog``: None (the demo catalog), a path to a /models JSON, an envelope or a list of model dicts.
     ``api_key``: None accepts any non-empty bearer; a string accepts only that one. Knobs: see
     ``DEFAULT_KNOBS`` in ``_scenario.py`` — each may be overridden per model with ``per_model``.
+    A request with ``X-OpenRouter-Cache: true`` goes through OpenRouter's response cache as the real service
+    plays it (MISS billed, then HIT free within ``X-OpenRouter-Cache-TTL``; see ``_response_cache.py``).
     """
 
     def __init__(self, catalog: None | str | Path | list[dict] | dict = None, api_key: str | None = None, *,
