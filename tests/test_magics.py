@@ -193,7 +193,8 @@ def test_routing_and_sampling_options_become_the_documented_request_fields(shell
     assert body["models"] == ["anthropic/claude-3.5-haiku", "google/gemini-2.0-flash-001"]
     assert body["provider"] == {"order": ["openai", "azure"], "sort": "price",
                                 "max_price": {"prompt": 1.0, "completion": 2.0}, "allow_fallbacks": False}
-    assert body["plugins"] == [{"id": "web"}] and body["reasoning"] == {"effort": "high"}
+    assert body["tools"] == [{"type": "openrouter:web_search"}] and body["reasoning"] == {"effort": "high"}
+    assert "plugins" not in body  # --web is the openrouter:web_search server tool, not the deprecated web plugin
     text, local, remote = body["messages"][-1]["content"]
     assert text == {"type": "text", "text": "Describe."}
     assert local["image_url"]["url"] == "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode()

@@ -33,7 +33,7 @@ _EXPORTS = {
     "tool_spec": ".tool_schema",
     "DEFAULT_MAX_STEPS": ".tool_loop",
     "ToolLoop": ".tool_loop",
-    "tool_events": ".tool_events",
+    "tool_loop_events": ".tool_events",
     "ToolView": ".tool_view",
     "build_toolbox": ".toolbox",
 }

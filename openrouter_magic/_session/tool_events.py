@@ -1,6 +1,6 @@
 """The tool loop as a stream of events, for a comparison pane (each pane runs its own loop, DESIGN §10).
 
-    async for event in tool_events(session, box, messages, model, max_steps=8):
+    async for event in tool_loop_events(session, box, messages, model, max_steps=8):
         ...   # TextDelta / ReasoningDelta of every step as they arrive, then Done(the combined response)
 
 A comparison returns at once and nothing waits in the kernel's thread, so a pane's plain functions run on
@@ -17,7 +17,7 @@ from .._core import Done, ReasoningDelta, StreamEvent, TextDelta
 from .tool_loop import DEFAULT_MAX_STEPS, ToolLoop
 from .toolbox import ToolBox
 
-__all__ = ["tool_events"]
+__all__ = ["tool_loop_events"]
 
 
 class _Sink:
@@ -38,7 +38,7 @@ class _Sink:
         self.queue.put_nowait(ReasoningDelta(text))
 
 
-async def tool_events(session: Any, box: ToolBox, messages: Any, model: str, *,
+async def tool_loop_events(session: Any, box: ToolBox, messages: Any, model: str, *,
                       max_steps: int = DEFAULT_MAX_STEPS, **params: Any) -> AsyncIterator[StreamEvent]:
     """Run the loop for one model and yield its events; the task is cancelled if the consumer stops."""
     queue: asyncio.Queue[StreamEvent | None] = asyncio.Queue()

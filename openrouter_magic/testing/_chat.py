@@ -104,7 +104,7 @@ def build_answer(body: dict[str, Any], messages: list[dict], model: dict[str, An
     hidden = sc.tokens_for_text(reasoning or "") if _excluded(body) else 0  # billed, not returned
     reasoning = None if hidden else reasoning
     call_id = "call_" + str(sc.conversation_seed(model_id, messages))[:24]
-    tool_calls = media.scripted_calls(knobs, body, messages, call_id) or _tool_calls(body, model_id, messages)
+    tool_calls = media.scripted_calls(knobs, body, messages, call_id, sc.value_for_schema) or _tool_calls(body, model_id, messages)
     content = "" if tool_calls else (media.tool_results_answer(knobs, messages) or _content(body, messages, model_id, knobs))
     knobs = {**knobs, "_media": media.media_extras(body, knobs)}
     finish = "tool_calls" if tool_calls else "stop"

@@ -21,8 +21,6 @@ import struct
 import zlib
 from typing import Any
 
-from ._scenario import value_for_schema
-
 __all__ = ["file_tokens", "media_extras", "scripted_calls", "tool_results_answer", "tiny_png"]
 
 WEB_SEARCH_FEE = 0.01
@@ -44,8 +42,9 @@ def _assistant_steps(messages: list[dict[str, Any]]) -> tuple[int, list[dict[str
 
 
 def scripted_calls(knobs: dict[str, Any], body: dict[str, Any], messages: list[dict[str, Any]],
-                   call_id: str) -> list[dict[str, Any]] | None:
-    """The calls the ``tool_plan`` knob asks for at this step, or None (answer in text)."""
+                   call_id: str, value_for_schema: Any) -> list[dict[str, Any]] | None:
+    """The calls the ``tool_plan`` knob asks for at this step, or None (answer in text); ``value_for_schema``
+    makes arguments that fit a tool's schema (passed in: ``_scenario`` imports this module)."""
     plan = knobs.get("tool_plan")
     if not plan:
         return None

@@ -41,9 +41,9 @@ def session_factory(session: Any, messages: Any, params: dict[str, Any], box: An
     ``box`` of Python tools each pane runs its own tool loop (``_session.tool_events``)."""
     params = {name: value for name, value in params.items() if value is not None}
     if box is not None and box.functions:
-        from ..._session import tool_events
+        from ..._session import tool_loop_events
 
-        return lambda model: tool_events(session, box, messages, model, max_steps=box.max_steps, **params)
+        return lambda model: tool_loop_events(session, box, messages, model, max_steps=box.max_steps, **params)
     from ..._session import cached_stream  # the session's one call path: cache, guarded stream, provenance
 
     return lambda model: cached_stream(session, messages, model, **params)
