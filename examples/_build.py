@@ -293,6 +293,7 @@ NOTEBOOKS = {
     "03-compare.ipynb": compare_nb,
     "04-cost.ipynb": cost_nb,
     "05-cache.ipynb": lambda: __import__("_nb_cache").cache_nb(),  # examples/_nb_cache.py (issue 14)
+    "06-row-map.ipynb": lambda: __import__("_nb_rowmap").rowmap_nb(),  # examples/_nb_rowmap.py (issue 15)
     "08-context.ipynb": lambda: __import__("_nb_context").context_nb(),  # examples/_nb_context.py (issue 17)
     "07-tools.ipynb": lambda: __import__("_nb_tools").tools_nb(),  # examples/_nb_tools.py (issue 16)
 }
