@@ -29,7 +29,7 @@ def test_frame_has_the_design_columns_in_order_then_requested_model(isolated_hom
     ledger = Ledger()
     ledger.record_response(answer())
     frame = ledger.frame()
-    assert list(frame.columns) == [*LEDGER_COLUMNS, "requested_model", "run_id", "turn_id"]
+    assert list(frame.columns) == [*LEDGER_COLUMNS, "requested_model", "run_id", "turn_id", "tag"]
     assert LEDGER_COLUMNS[:5] == ["time", "session", "model", "provider", "generation_id"]
     row = frame.iloc[0]
     assert (row["model"], row["provider"], row["generation_id"], row["status"]) == (
@@ -153,7 +153,7 @@ def test_an_older_schema_is_migrated_in_place_and_keeps_its_rows(tmp_path):
     assert history["session"].tolist() == ["old", "new"]
     assert pd.isna(history["requested_model"].iloc[0])
     assert history["requested_model"].iloc[1] == "anthropic/claude-sonnet-4.5"
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
 
 
 def test_an_older_kernel_keeps_appending_to_a_migrated_database(tmp_path):

@@ -132,7 +132,8 @@ async def test_an_http_error_before_streaming_leaves_one_error_row(server, clien
     assert getattr(caught.value, "status", None) == 402
     frame = ledger.frame()
     assert frame["status"].tolist() == ["error"] and frame["error"].iloc[0].startswith("402: ")
-    assert frame["cost_source"].tolist() == ["unknown"]
+    # failed before any token: $0 billed (issue 17), not "unknown cost"
+    assert frame["cost_source"].tolist() == ["billed"] and frame["cost"].tolist() == [0.0]
 
 
 async def test_a_stream_that_overshoots_is_stopped_when_spend_reaches_the_budget(server, client, ledger):

@@ -5,6 +5,7 @@ from .._core import lazy_exports
 _EXPORTS = {
     "Budget": ".budget",
     "PERIODS": ".periods",
+    "tagged": ".tags",
     "PeriodBudgets": ".periods",
     "parse_period_limit": ".periods",
     "SpendGuard": ".budget",

@@ -27,6 +27,7 @@ from .._core import ChatResponse, magic_home, redact
 from .estimate import estimate_cost
 from .reserve import Reservation, SpendBook
 from .runs import RUN_ID
+from .tags import TAG
 from .turns import current_turn
 from .schema import ALL_COLUMNS, LEDGER_COLUMNS, MIGRATIONS, SCHEMA_VERSION, Row, session_sum
 from .writer import FileStore, LedgerWarning, MemoryStore, waiting_rows
@@ -136,6 +137,7 @@ class Ledger:
     # -- writing -----------------------------------------------------------------------------------
     def _insert(self, row: dict[str, Any], reservation: Reservation | None = None) -> None:
         row["run_id"] = row.get("run_id") or RUN_ID.get()  # set by a row map for its rows
+        row["tag"] = row.get("tag") or TAG.get()  # %%openrouter --tag LABEL
         row["turn_id"] = row.get("turn_id") or current_turn()  # set by the tool loop for its steps
         with self.book.lock:  # the cost replaces the reservation in one step: admission never sees neither
             self._added += row["cost"] or 0.0

@@ -30,8 +30,10 @@ def _cell(value: Any, column: str) -> str:
         return "—"
     if column == "cost":
         return usd(float(value))
-    if column == "tokens_per_s":
-        return f"{float(value):.1f}"
+    if column in ("tokens_per_s", "p50_s", "p95_s"):
+        return f"{float(value):.1f}" if column == "tokens_per_s" else f"{float(value):.2f}"
+    if column == "success_rate":
+        return f"{float(value):.0%}"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{int(value):,}"
     return str(value)
@@ -81,7 +83,7 @@ class CostReport:
 
 
 def cost_report(ledger: Ledger, *, all: bool = False, by: str = "model", plot: bool = False) -> Any:
-    """What ``%openrouter cost [--all] [--by model|day] [--plot]`` displays."""
+    """What ``%openrouter cost [--all] [--by model|day|run|tag] [--plot]`` displays."""
     from .totals import totals
 
     frame = ledger.frame(all=all)  # includes the rows still waiting to be saved

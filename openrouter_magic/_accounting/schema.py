@@ -18,7 +18,8 @@ __all__ = ["ALL_COLUMNS", "INSERT", "LEDGER_COLUMNS", "MIGRATIONS", "SCHEMA_VERS
 LEDGER_COLUMNS = ["time", "session", "model", "provider", "generation_id", "status", "prompt_tokens",
                   "completion_tokens", "reasoning_tokens", "cost", "cost_source", "ttft_s", "elapsed_s",
                   "tokens_per_s", "error"]
-EXTRA_COLUMNS = ["requested_model", "run_id", "turn_id"]  # run_id: the row map run; turn_id: the tool loop turn
+EXTRA_COLUMNS = ["requested_model", "run_id", "turn_id", "tag"]  # run_id: the row map run; turn_id: the tool
+# loop turn; tag: --tag LABEL
 ALL_COLUMNS = LEDGER_COLUMNS + EXTRA_COLUMNS
 # Not shown in frames: a unique id per row, so that a write retried after an unclear failure never
 # doubles a row, and so that reads can merge rows still waiting in memory with those on disk.
@@ -39,10 +40,11 @@ MIGRATIONS: list[str] = [
        CREATE UNIQUE INDEX IF NOT EXISTS calls_row_key ON calls(row_key)""",
     """ALTER TABLE calls ADD COLUMN run_id TEXT""",
     """ALTER TABLE calls ADD COLUMN turn_id TEXT""",
+    """ALTER TABLE calls ADD COLUMN tag TEXT""",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # What migrations added, for a newer database that (against the rule) lacks one of them.
-_ADDED = {"requested_model": "TEXT", ROW_KEY: "TEXT", "run_id": "TEXT", "turn_id": "TEXT"}
+_ADDED = {"requested_model": "TEXT", ROW_KEY: "TEXT", "run_id": "TEXT", "turn_id": "TEXT", "tag": "TEXT"}
 _INDEXES = ["CREATE INDEX IF NOT EXISTS calls_session ON calls(session)",
             "CREATE INDEX IF NOT EXISTS calls_time ON calls(time)",
             "CREATE UNIQUE INDEX IF NOT EXISTS calls_row_key ON calls(row_key)"]

@@ -96,7 +96,11 @@ class OpenRouterMagics(Magics):
         """
         from .cell import run_cell
 
-        return run_cell(self, parse_cell_line(self.openrouter_cell, line), line, cell)  # --map: the frame
+        from .._accounting import tagged
+
+        args = parse_cell_line(self.openrouter_cell, line)
+        with tagged(args.tag):  # --tag LABEL: the ledger rows of this cell carry it
+            return run_cell(self, args, line, cell)  # --map: the frame
 
     @line_magic("openrouter")
     def openrouter_line(self, line: str) -> Any:

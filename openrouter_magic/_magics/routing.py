@@ -41,6 +41,7 @@ ROUTING_OPTIONS = [
     _opt("--transforms", metavar="middle-out", help="prompt transforms: middle-out (compress a long prompt)"),
     _opt("--require-parameters", dest="require_parameters", action="store_true",
          help="only providers that support every parameter sent (on with --schema and --tools)"),
+    _opt("--tag", metavar="LABEL", help="label this call's ledger row (%%openrouter cost --by tag)"),
     _opt("--context", metavar="N", nargs="?", const=5, type=int,
          help="add the source of the last N executed cells (default 5) and the last traceback"),
 ]

@@ -98,7 +98,7 @@ def cmd_cost(magics: Any, argv: list[str]) -> Any:
     """The session's spending (or all history), by model or day, optionally as a chart."""
     p = parser("cost")
     p.add_argument("--all", action="store_true")
-    p.add_argument("--by", choices=("model", "day", "run"), default="model")
+    p.add_argument("--by", choices=("model", "day", "run", "tag"), default="model")
     p.add_argument("--plot", action="store_true")
     args = parse(p, argv)
     from .._accounting import cost_report
@@ -196,7 +196,7 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
     "picker": (cmd_picker, "a widget to browse and choose the default model"),
     "use": (cmd_use, "MODEL — set the session default model"),
     "compare": (cmd_compare, "[M1 M2 …] — the side-by-side comparison playground"),
-    "cost": (cmd_cost, "[--all] [--by model|day|run] [--plot] — what this session (or all history) cost"),
+    "cost": (cmd_cost, "[--all] [--by model|day|run|tag] [--plot] — what this session (or all history) cost"),
     "budget": (cmd_budget, "[USD|off|USD/day|USD/month|off/day|off/month] — hard budgets: this session, "
                            "or per UTC day/month over every kernel; calls that could exceed one are refused"),
     "alias": (cmd_alias, "[NAME=MODEL] [--remove NAME] — model aliases, saved in OPENROUTER_MAGIC_HOME"),

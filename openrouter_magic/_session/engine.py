@@ -14,6 +14,7 @@ interrupted calls without usage are estimated from the prompt and the streamed c
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from collections.abc import AsyncIterator, Hashable
 from contextlib import aclosing
 from typing import Any
@@ -116,6 +117,8 @@ def _record_error(ledger: Ledger, partial: ChatResponse, failure: OpenRouterErro
     code = getattr(failure, "code", None) or getattr(failure, "status", None)
     error = f"{code}: {failure.message}" if code is not None else failure.message
     streamed = bool(partial.text or partial.reasoning)  # nothing streamed → nothing to estimate
+    if not streamed and partial.usage.cost is None and not partial.usage.completion_tokens:
+        partial = partial.with_(usage=replace(partial.usage, cost=0.0))  # failed before any token: $0 billed
     ledger.record_response(partial, status="error", error=error, prices=prices,
                            fallback_tokens=_fallback_tokens(messages, partial) if streamed else None)
 
