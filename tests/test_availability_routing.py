@@ -88,3 +88,12 @@ def test_a_direct_answer_has_no_routing_note(shell, fake):
     ran = run(shell, f"%%openrouter -m {MODEL} -o answer\nhi")
     assert "attempt" not in ran.final_text()
     assert shell.user_ns["answer"].router["attempt"] == 1
+
+
+def test_an_availability_error_marked_not_retryable_is_not_retried_even_as_a_503(shell, fake):
+    body = availability_error(503, "model_unavailable_upstream", "down", requested=[MODEL], retryable=False,
+                              fallback_models=["openai/gpt-4o"])
+    fake.queue_error(503, body=body, times=5)
+    text = _error(run(shell, f"%%openrouter -m {MODEL}\nhi"))
+    assert "unavailable upstream" in text and "%openrouter use openai/gpt-4o" in text
+    assert len(fake.chat_requests) == 1

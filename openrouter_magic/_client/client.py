@@ -133,7 +133,9 @@ class OpenRouter:
             if response.status_code < 400:
                 return response
             error = await read_error(response)
-            delay = budget.next_delay(error.retry_after) if response.status_code in RETRY_STATUSES else None
+            retryable = response.status_code in RETRY_STATUSES and \
+                (error.metadata.get("availability") or {}).get("retryable") is not False  # said: do not retry
+            delay = budget.next_delay(error.retry_after) if retryable else None
             if delay is None:
                 raise error from None
             log.debug("%s %s → %s; retry %d in %.2fs", method, path, response.status_code, budget.retries, delay)
