@@ -151,3 +151,24 @@ def test_a_two_megabyte_image_line_parses_with_the_c_scanner_and_keeps_only_the_
     response = acc.response()
     assert len(response.images) == 1 and "data" not in response.images[0].__dict__  # not decoded yet
     assert response.images[0].data.startswith(b"\x89PNG")
+
+
+def test_a_model_the_catalog_lists_as_image_only_gets_image_modalities_without_the_flag(shell, fake):
+    from openrouter_magic._session.session import Session
+
+    session = Session.get(shell)
+    session.known_prices = lambda model: {"id": model, "output_modalities": ("image",)}
+    ran = run(shell, "%%openrouter -m google/gemini-2.5-flash-image -o r\nA red dot.")
+    assert ran.error is None, ran.error
+    assert fake.chat_requests[-1].json["modalities"] == ["image"]
+
+
+def test_the_trace_escapes_what_tools_return_and_cuts_long_results_in_the_view_only(shell, fake):
+    fake.configure(tool_plan=[[{"name": "loud", "arguments": {}}]])
+    run(shell, "def loud() -> str:\n    '''Noise.'''\n    return '<img src=x onerror=alert(1)>' + 'y' * 5000")
+    ran = run(shell, f"%%openrouter -m {MODEL} --tools loud -o r\nGo.")
+    assert ran.error is None, ran.error
+    trace = next(d for d in ran.finals() if "openrouter-tool-trace" in d.get("text/html", ""))["text/html"]
+    assert "<img" not in trace and "&lt;img src=x onerror=alert(1)&gt;" in trace
+    assert "5,028 characters in all" in trace and "y" * 1000 not in trace
+    assert shell.user_ns["r"].tool_trace[0]["result"].endswith("y" * 5000)  # complete in -o

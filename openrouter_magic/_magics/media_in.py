@@ -61,6 +61,16 @@ def _tool_items(names: list[str], namespace: dict[str, Any]) -> list[Any]:
     return items
 
 
+def _outputs_only_images(session: Any, model: str) -> bool:
+    """True when the catalog in memory or on disk says ``model`` answers with images only (no network)."""
+    try:
+        row = session.known_prices(model)
+    except Exception:  # the catalog is a nicety here: never fail a cell over it
+        return False
+    outputs = tuple((row or {}).get("output_modalities") or ())
+    return outputs == ("image",)
+
+
 def prepare_media(request: Any, args: argparse.Namespace, namespace: dict[str, Any]) -> None:
     """Set ``request.box`` (Python tools → the tool loop), and add server tools, files, modalities."""
     from .._session import ToolSpecError, build_toolbox
@@ -78,6 +88,8 @@ def prepare_media(request: Any, args: argparse.Namespace, namespace: dict[str, A
         request.params["tools"] = box.specs
     if args.image_out:
         request.params["modalities"] = ["image", "text"]
+    elif _outputs_only_images(request.session, args.model or request.session.default_model):
+        request.params["modalities"] = ["image"]
     if args.file:
         request.user = _with_files(request.user, args.file)
     if args.pdf_engine:
