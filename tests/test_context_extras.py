@@ -54,3 +54,15 @@ def test_json_on_a_model_without_structured_outputs_warns_once_and_requires_para
     assert "does not list structured outputs" not in second.cap.stdout
     run(shell, f"%%openrouter -m {MODEL} -f json -q\nGive JSON")
     assert "provider" not in fake.chat_requests[-1].json
+
+
+def test_retry_delay_is_a_setting_the_client_uses(shell, fake):
+    from openrouter_magic._session.session import Session
+
+    run(shell, "%config OpenRouterMagics.retry_delay = 0.01")
+    session = Session.get(shell)
+    assert session.client.retry_base_delay == 0.01
+    assert session.settings()["retry_delay"].source == "config"
+    fake.queue_error(429, times=2)
+    ran = run(shell, f"%%openrouter -m {MODEL} -q\nhi")
+    assert ran.error is None and len(fake.chat_requests) == 3

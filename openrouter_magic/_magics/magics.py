@@ -19,8 +19,8 @@ from .._session import Session
 
 __all__ = ["OpenRouterMagics", "load_ipython_extension", "unload_ipython_extension"]
 
-_SETTINGS = ("default_model", "refresh_interval", "show_footer", "max_retries", "timeout", "default_params",
-             "extra_headers", "aliases", "cache")
+_SETTINGS = ("default_model", "refresh_interval", "show_footer", "max_retries", "retry_delay", "timeout",
+             "default_params", "extra_headers", "aliases", "cache")
 
 
 @magics_class
@@ -36,6 +36,8 @@ class OpenRouterMagics(Magics):
                  "on|off for the session, --cache/--no-cache per cell)").tag(config=True)
     timeout = Float(None, allow_none=True, help="overall request timeout in seconds (default: "
                     "10 s to connect, 120 s between bytes)").tag(config=True)
+    retry_delay = Float(0.5, help="seconds before the first retry (doubling, with jitter; Retry-After wins)"
+                        ).tag(config=True)
     default_params = Dict(help="request fields for every call, under the cell's flags and --body, e.g. "
                           "{'temperature': 0.2, 'max_tokens': 800}").tag(config=True)
     extra_headers = Dict(help="HTTP headers sent with every chat request").tag(config=True)

@@ -32,7 +32,8 @@ __all__ = ["LoopRunner", "PrivateLoopMixin"]
 _log = logging.getLogger("openrouter_magic")
 _CLEANUP_WAIT_S = 1.0  # how long a cancelled call may take to close its connection and write its row
 _POLL_S = 0.25  # a plain wait wakes this often (an interrupt lands at once anyway)
-_CLIENT_SETTINGS = ("api_key", "base_url", "http_referer", "x_title", "timeout", "max_retries")
+_CLIENT_SETTINGS = ("api_key", "base_url", "http_referer", "x_title", "timeout", "max_retries",
+                    "retry_delay")
 
 
 async def _awaited(awaitable: Awaitable[Any]) -> Any:
@@ -79,9 +80,10 @@ class LoopRunner:
                 from .._client import OpenRouter
 
                 old, self.client_key = self._client, settings
-                key, url, referer, title, timeout, retries = settings
+                key, url, referer, title, timeout, retries, *rest = settings
+                delay = {"retry_base_delay": float(rest[0])} if rest and rest[0] is not None else {}
                 self._client = OpenRouter(api_key=key, base_url=url, http_referer=referer, x_title=title,
-                                          timeout=timeout, max_retries=int(retries))
+                                          timeout=timeout, max_retries=int(retries), **delay)
                 if old is not None:
                     self.spawn(old.aclose())
             return self._client

@@ -92,7 +92,7 @@ class Session(PrivateLoopMixin):
         }
         found.update(self.sandbox.overrides())
         found["default_model"] = self._model_setting(config)
-        for name, default in (("max_retries", DEFAULT_MAX_RETRIES), ("timeout", None),
+        for name, default in (("max_retries", DEFAULT_MAX_RETRIES), ("timeout", None), ("retry_delay", 0.5),
                               ("refresh_interval", 0.25), ("show_footer", True)):
             found[name] = resolve(name, config=config.get(name), default=default)
         found["home"] = resolve("home", env=("OPENROUTER_MAGIC_HOME",), default=str(magic_home()))
