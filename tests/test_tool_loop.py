@@ -185,3 +185,23 @@ def test_each_comparison_pane_runs_its_own_tool_loop(shell, fake):
     assert "709000" in ran.cap.stdout
     frame = Session.get(shell).ledger.frame()
     assert frame["turn_id"].nunique() == 2
+
+
+def test_an_interrupt_while_a_tool_runs_ends_the_cell_with_what_arrived_and_nothing_hangs(shell, fake):
+    import _thread
+    import time
+
+    fake.configure(tool_plan=[[{"name": "slow", "arguments": {}}]])
+    run(shell, "import asyncio\nasync def slow() -> str:\n    '''Takes long.'''\n    await asyncio.sleep(30)\n    return 'late'")
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    started = time.perf_counter()
+    ran = run(shell, f"%%openrouter -m {MODEL} --tools slow -o r\nGo.")
+    assert time.perf_counter() - started < 2.5
+    assert type(ran.error).__name__ == "UsageError" and "interrupted" in str(ran.error)
+    assert shell.user_ns["r"].interrupted
+    ledger = Session.get(shell).ledger
+    ledger.flush()
+    assert list(ledger.frame()["status"]) == ["ok"]  # the first step was complete; the tool never finished
+    fake.configure(tool_plan=None)
+    assert run(shell, f"%%openrouter -m {MODEL}\nStill fine?").error is None
