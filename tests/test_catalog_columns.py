@@ -116,3 +116,10 @@ def test_reasoning_effort_is_checked_against_the_models_efforts_before_sending(s
     assert str(ran.error) == "--reasoning xhigh: anthropic/claude-haiku-4.5 takes high, medium, low (or none)"
     assert fake.chat_requests == []
     assert run(shell, "%%openrouter -m anthropic/claude-haiku-4.5 --reasoning low -q\nhi").error is None
+
+
+def test_models_zdr_keeps_only_models_with_a_zero_retention_endpoint(shell, fake):
+    table = run(shell, "%openrouter models --zdr").result.result
+    ids = set(table.frame["id"]) if hasattr(table, "frame") else set(table["id"])
+    assert ids and not any(i.endswith(":free") for i in ids)
+    assert any(r.path.endswith("/models") and r.query.get("zdr") == "true" for r in fake.requests)

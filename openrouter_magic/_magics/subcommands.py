@@ -27,7 +27,8 @@ __all__ = ["SUBCOMMANDS", "dispatch"]
 def _models_parser() -> MagicArgumentParser:
     p = parser("models")
     p.add_argument("--search"), p.add_argument("--author")
-    for flag in ("--free", "--vision", "--tools", "--structured", "--reasoning", "--refresh", "--embeddings"):
+    for flag in ("--free", "--vision", "--tools", "--structured", "--reasoning", "--refresh", "--embeddings",
+                 "--zdr"):
         p.add_argument(flag, action="store_true")
     p.add_argument("--min-context", dest="min_context", type=int)
     p.add_argument("--max-price", dest="max_price", type=float)
@@ -51,8 +52,10 @@ def cmd_models(magics: Any, argv: list[str]) -> Any:
         result = call(session, session.catalog_result(refresh=args.refresh))
     if result.note:
         print(result.note)
-    filters = {k: v for k, v in vars(args).items() if k not in ("refresh", "limit", "embeddings")}
+    filters = {k: v for k, v in vars(args).items() if k not in ("refresh", "limit", "embeddings", "zdr")}
     frame = filter_models(result.frame, **filters)
+    if args.zdr:  # zero-data-retention endpoints: OpenRouter's own filter (GET /models?zdr=true)
+        frame = frame[frame["id"].isin({m.get("id") for m in call(session, session.client.models(zdr=True))})]
     return display_frame(frame, limit=args.limit) if args.limit else display_frame(frame)
 
 
@@ -192,7 +195,7 @@ SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
     "models": (cmd_models, "the model catalog as a DataFrame: [--search T] [--free] [--vision] [--tools] "
                            "[--structured] [--reasoning] [--min-context N] [--max-price USD_PER_M] [--author A] "
                            "[--sort price|context|newest|name|intelligence|coding] [--limit N] [--refresh] "
-                           "[--embeddings]"),
+                           "[--embeddings] [--zdr]"),
     "picker": (cmd_picker, "a widget to browse and choose the default model"),
     "use": (cmd_use, "MODEL — set the session default model"),
     "compare": (cmd_compare, "[M1 M2 …] — the side-by-side comparison playground"),

@@ -15,7 +15,7 @@ from ._hostile import hostile_response
 from ._payloads import ZOD_OUTPUT_MODALITIES, Answer, chat_completion, simple_error
 from ._response_cache import wanted_ttl
 from ._records import endpoints_record, key_record, masked_label, providers_list
-from ._routing import expand_preset, router_metadata, with_metadata
+from ._routing import expand_preset, router_metadata, with_metadata, zdr_only
 from ._server import Request, Response
 from ._state import EmulatorState
 
@@ -180,7 +180,8 @@ def _filtered(state: EmulatorState, req: Request) -> list[dict] | Response:
     else:
         return Response(400, ZOD_OUTPUT_MODALITIES)
     params = [p.strip() for p in req.query.get("supported_parameters", "").split(",") if p.strip()]
-    return state.catalog.filtered(modalities, params)
+    found = state.catalog.filtered(modalities, params)
+    return zdr_only(found) if req.query.get("zdr") == "true" else found  # models with a ZDR endpoint
 
 
 def endpoints(state: EmulatorState, model_id: str) -> Response:

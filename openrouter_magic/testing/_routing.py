@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from ._catalog import Catalog, price, provider_name
 
 __all__ = ["DEFAULT_PRESETS", "availability_error", "expand_preset", "router_metadata", "routing_refusal",
-           "with_metadata"]
+           "with_metadata", "zdr_only"]
 
 #: Presets the emulator knows (slug → the fields it fills in; the request's own fields win).
 DEFAULT_PRESETS: dict[str, dict[str, Any]] = {
@@ -57,6 +57,11 @@ def endpoints_of(model: dict[str, Any], knobs: dict[str, Any]) -> list[dict[str,
     free = model["id"].endswith(":free") or (price(model, "prompt") == 0 and price(model, "completion") == 0)
     return [{"provider": provider_name(model["id"]), "zdr": not free, "data_collection": "allow" if free else "deny",
              "quantization": "unknown" if free else "bf16"}]
+
+
+def zdr_only(models: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The models with at least one zero-data-retention endpoint (``GET /models?zdr=true``)."""
+    return [m for m in models if any(e.get("zdr") for e in endpoints_of(m, {}))]
 
 
 def _allowed(endpoint: dict[str, Any], prefs: dict[str, Any]) -> bool:
