@@ -123,3 +123,15 @@ def test_models_zdr_keeps_only_models_with_a_zero_retention_endpoint(shell, fake
     ids = set(table.frame["id"]) if hasattr(table, "frame") else set(table["id"])
     assert ids and not any(i.endswith(":free") for i in ids)
     assert any(r.path.endswith("/models") and r.query.get("zdr") == "true" for r in fake.requests)
+
+
+def test_models_sort_speed_orders_by_endpoint_throughput(shell, fake):
+    shown = run(shell, "%openrouter models --author meta-llama,openai,google --sort speed")
+    assert shown.error is None, shown.everything()
+    result = shown.result.result
+    frame = result.frame if hasattr(result, "frame") else result
+    speeds = frame["tokens_per_s"].dropna().tolist()
+    assert len(speeds) >= 3 and speeds == sorted(speeds, reverse=True)
+    asked = {r.path.split("/models/")[1].rsplit("/endpoints", 1)[0] for r in fake.requests
+             if r.path.endswith("/endpoints")}
+    assert asked == set(frame["id"])

@@ -28,7 +28,7 @@ FLAGS = [  # (flags, the fields they must put in the body)
     ("--no-train", {"provider": {"data_collection": "deny"}}),
     ("--only openai,azure", {"provider": {"only": ["openai", "azure"]}}),
     ("--ignore together", {"provider": {"ignore": ["together"]}}),
-    ("--quant bf16,fp8", {"provider": {"quantizations": ["bf16", "fp8"]}}),
+    ("--quant fp8,unknown", {"provider": {"quantizations": ["fp8", "unknown"]}}),
     ("--transforms middle-out", {"transforms": ["middle-out"]}),
     ("--require-parameters", {"provider": {"require_parameters": True}}),
     ("--body '{\"top_k\": 40, \"provider\": {\"sort\": \"price\"}}'", {"top_k": 40, "provider": {"sort": "price"}}),

@@ -9,7 +9,7 @@ from IPython.core.error import UsageError
 from .args import call, parse, parser
 from .errors import one_line
 
-__all__ = ["budget_periods", "cmd_alias", "cmd_fix", "show_periods"]
+__all__ = ["budget_periods", "by_speed", "cmd_alias", "cmd_fix", "show_periods"]
 
 
 def cmd_alias(magics: Any, argv: list[str]) -> None:
@@ -113,3 +113,17 @@ def show_periods(magics: Any) -> None:
             pass
     for budget in active:
         print(budget.line())
+
+
+def by_speed(magics: Any, frame: Any) -> Any:
+    """The catalog rows sorted by measured throughput (fastest first), with a ``tokens_per_s`` column."""
+    from .._session import MAX_MEASURED, throughputs
+
+    ids = frame["id"].tolist()
+    if len(ids) > MAX_MEASURED:
+        print(f"speed: measured for the first {MAX_MEASURED} of {len(ids)} models (one request each); narrow the "
+              f"list with --search, --author, --free, … to measure others")
+    speeds = call(magics.session, throughputs(magics.session, ids))
+    measured = frame[frame["id"].isin(speeds)].copy()
+    measured["tokens_per_s"] = [speeds[i] for i in measured["id"]]
+    return measured.sort_values("tokens_per_s", ascending=False, na_position="last", kind="stable")

@@ -16,7 +16,7 @@ from IPython.core.magic_arguments import MagicArgumentParser
 
 from .args import call, parse, parser
 from .cache_cmd import CACHE_HELP, cmd_cache
-from .controls import budget_periods, cmd_alias, cmd_fix, show_periods
+from .controls import budget_periods, by_speed, cmd_alias, cmd_fix, show_periods
 from .errors import one_line
 from .manual import manual
 from .state import cmd_config, cmd_history, cmd_reset, cmd_sandbox
@@ -32,7 +32,7 @@ def _models_parser() -> MagicArgumentParser:
         p.add_argument(flag, action="store_true")
     p.add_argument("--min-context", dest="min_context", type=int)
     p.add_argument("--max-price", dest="max_price", type=float)
-    p.add_argument("--sort", choices=("price", "context", "newest", "name", "intelligence", "coding"))
+    p.add_argument("--sort", choices=("price", "context", "newest", "name", "intelligence", "coding", "speed"))
     p.add_argument("--limit", type=int)
     return p
 
@@ -53,9 +53,12 @@ def cmd_models(magics: Any, argv: list[str]) -> Any:
     if result.note:
         print(result.note)
     filters = {k: v for k, v in vars(args).items() if k not in ("refresh", "limit", "embeddings", "zdr")}
-    frame = filter_models(result.frame, **filters)
+    speed = filters.get("sort") == "speed"
+    frame = filter_models(result.frame, **{**filters, "sort": None if speed else filters.get("sort")})
     if args.zdr:  # zero-data-retention endpoints: OpenRouter's own filter (GET /models?zdr=true)
         frame = frame[frame["id"].isin({m.get("id") for m in call(session, session.client.models(zdr=True))})]
+    if speed:  # throughput from each model's endpoints (controls.py)
+        frame = by_speed(magics, frame)
     return display_frame(frame, limit=args.limit) if args.limit else display_frame(frame)
 
 
@@ -194,7 +197,7 @@ def _help(magics: Any, argv: list[str]) -> None:
 SUBCOMMANDS: dict[str, tuple[Callable[[Any, list[str]], Any], str]] = {
     "models": (cmd_models, "the model catalog as a DataFrame: [--search T] [--free] [--vision] [--tools] "
                            "[--structured] [--reasoning] [--min-context N] [--max-price USD_PER_M] [--author A] "
-                           "[--sort price|context|newest|name|intelligence|coding] [--limit N] [--refresh] "
+                           "[--sort price|context|newest|name|intelligence|coding|speed] [--limit N] [--refresh] "
                            "[--embeddings] [--zdr]"),
     "picker": (cmd_picker, "a widget to browse and choose the default model"),
     "use": (cmd_use, "MODEL — set the session default model"),

@@ -16,6 +16,8 @@ _EXPORTS = {
     "deep_merge": ".extras",
     "resolve_model": ".extras",
     "period_budgets": ".extras",
+    "MAX_MEASURED": ".speed",
+    "throughputs": ".speed",
     "AliasError": ".aliases",
     "parse_alias": ".aliases",
     "Job": ".job",

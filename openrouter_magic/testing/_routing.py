@@ -3,8 +3,8 @@
 router metadata (``openrouter_metadata``, sent when the request has ``X-OpenRouter-Metadata: enabled``).
 
 A model's endpoints come from the ``endpoints`` knob (``[{"provider", "zdr", "data_collection",
-"quantization"}]``), else one endpoint: its author's provider, ZDR and no data collection for paid models,
-neither for free ones (free providers may train on prompts, as in the real data-policy 404).
+"quantization"}]``), else from its ``/endpoints`` record: ZDR and no data collection for paid models, neither
+for free ones (free providers may train on prompts, as in the real data-policy 404).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 from typing import Any, Iterator
 
 from ._catalog import Catalog, price, provider_name
+from ._records import endpoints_record
 
 __all__ = ["DEFAULT_PRESETS", "availability_error", "expand_preset", "router_metadata", "routing_refusal",
            "with_metadata", "zdr_only"]
@@ -50,13 +51,13 @@ def expand_preset(body: Any, presets: dict[str, dict[str, Any]] | None = None) -
 
 
 def endpoints_of(model: dict[str, Any], knobs: dict[str, Any]) -> list[dict[str, Any]]:
-    """The model's endpoints (the ``endpoints`` knob, else one derived from the model)."""
+    """The model's endpoints (the ``endpoints`` knob, else those of its /endpoints record, private when paid)."""
     given = knobs.get("endpoints")
     if given:
         return [dict(e) for e in given]
     free = model["id"].endswith(":free") or (price(model, "prompt") == 0 and price(model, "completion") == 0)
-    return [{"provider": provider_name(model["id"]), "zdr": not free, "data_collection": "allow" if free else "deny",
-             "quantization": "unknown" if free else "bf16"}]
+    return [{"provider": e["provider_name"], "zdr": not free, "data_collection": "allow" if free else "deny",
+             "quantization": e["quantization"]} for e in endpoints_record(model)["endpoints"]]
 
 
 def zdr_only(models: list[dict[str, Any]]) -> list[dict[str, Any]]:
