@@ -66,7 +66,11 @@ def runs(tmp_path_factory):
             results.append((nb, _answer_seconds(nb), len(fake.chat_requests) - before, saved.read_text()))
         from openrouter_magic._accounting import Ledger
 
-        rows = Ledger(path=home / "ledger.sqlite").frame(all=True) if (home / "ledger.sqlite").exists() else None
+        rows = None
+        if (home / "ledger.sqlite").exists():
+            book = Ledger(path=home / "ledger.sqlite")
+            rows = book.frame(all=True)
+            book.close()
     return results, rows, key
 
 
