@@ -177,3 +177,74 @@ def test_compare_fills_one_answer_column_per_model_and_shows_a_per_model_summary
     assert list(out.columns) == [MODEL, other, "_status", "_error", "_cost", "_model"]
     assert (out[other] == ANSWER + shell.user_ns["df"]["review"]).all()
     assert "mean_latency_s" in ran.final_text() and len(fake.chat_requests) == 6
+
+
+def test_fail_fast_stops_at_the_first_failed_row_and_keeps_the_frame_so_far(shell, fake):
+    fake.configure(answer=echo)
+    fake.queue_error(400, times=1)
+    shell.user_ns["df"] = reviews(10)
+    ran = run(shell, f"%%openrouter --map df -m {MODEL} -o out --concurrency 1 --fail-fast\nClassify: {{review}}")
+    out = shell.user_ns["out"]
+    assert type(ran.error).__name__ == "UsageError" and "--fail-fast" in str(ran.error)
+    assert list(out["_status"].astype(str)) == ["error"] + ["cancelled"] * 9
+    assert len(fake.chat_requests) == 1
+
+
+def test_cache_off_for_the_session_makes_a_map_send_every_row_again(shell, fake):
+    fake.configure(answer=echo)
+    shell.user_ns["df"] = reviews(3)
+    cell = f"%%openrouter --map df -m {MODEL} -o out\nClassify: {{review}}"
+    run(shell, cell)
+    run(shell, "%openrouter cache off")
+    run(shell, cell)
+    assert len(fake.chat_requests) == 6 and (shell.user_ns["out"]["_status"] == "ok").all()
+
+
+def test_the_progress_display_redraws_at_most_five_times_a_second_whatever_the_ticks():
+    from openrouter_magic._render.progress import MapProgress
+    from openrouter_magic._session.rowmap_stats import MapStats
+
+    class Clock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    published: list[dict] = []
+
+    class Publisher:
+        def publish(self, data, metadata=None, transient=None, update=False):
+            published.append({"data": data, "update": update, "id": (transient or {}).get("display_id")})
+
+    shell = type("Shell", (), {"display_pub": Publisher()})()
+    stats, clock = MapStats(1000, [MODEL]), Clock()
+    progress = MapProgress(stats, kind="notebook", shell=shell, clock=clock)
+    progress.start()
+    for row in range(1000):  # 1,000 rows in 2 simulated seconds, a tick after each
+        stats.row_done("ok", 0.001)
+        clock.now += 0.002
+        progress.tick()
+    progress.finish(stats.summary())
+    assert len(published) <= 2 * 5 + 2 and len({item["id"] for item in published}) == 1
+    assert all(item["update"] for item in published[1:]) and not published[0]["update"]
+    final = published[-1]["data"]
+    assert "1000/1000 rows" in final["text/plain"] and "$1.00 spent" in final["text/plain"]
+    assert "1000 rows in" in final["text/html"] and "mathjax_ignore" in final["text/html"]
+
+
+def test_in_a_terminal_the_progress_is_one_line_rewritten_in_place_then_the_summary():
+    import io
+
+    from openrouter_magic._render.progress import MapProgress
+    from openrouter_magic._session.rowmap_stats import MapStats
+
+    stream, stats = io.StringIO(), MapStats(3, [MODEL])
+    progress = MapProgress(stats, kind="terminal", stream=stream, clock=iter(range(100)).__next__)
+    progress.start()
+    for _ in range(3):
+        stats.row_done("ok", 0.5)
+        progress.tick()
+    progress.finish(stats.summary())
+    text = stream.getvalue()
+    assert text.count("\n") == 1 and text.endswith("\n") and text.count("\r") == 5
+    assert "3/3 rows" in text.rsplit("\r", 1)[1] and "3 ok" in text and "$1.50" in text

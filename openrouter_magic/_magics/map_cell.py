@@ -39,8 +39,9 @@ def _options(args: argparse.Namespace, session: Session, namespace: dict[str, An
 
         system = interpolate(system, namespace)
     models = split_list(args.compare) or [args.model or session.default_model]
+    cache = args.cache if args.cache is not None else getattr(session.cache, "session_on", None) is not False
     return MapOptions(models=models, params=build_params(args, None), concurrency=args.concurrency or 8,
-                      rpm=args.rpm, limit=args.limit, fail_fast=args.fail_fast, cache=args.cache is not False,
+                      rpm=args.rpm, limit=args.limit, fail_fast=args.fail_fast, cache=cache,
                       out=(args.out or "answer").strip(), schema=schema, system=system)
 
 
