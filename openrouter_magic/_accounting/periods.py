@@ -74,6 +74,7 @@ class PeriodBudgets:
     def __init__(self, ledger: Any, home: Path | None = None) -> None:
         self._ledger, self._home = ledger, home
         self.key_usage: dict[str, float] = {}  # from GET /key: {"day": usage_daily, "month": usage_monthly}
+        self.key_read_at = float("-inf")  # time.monotonic() of the last GET /key
         self._budgets: dict[str, PeriodBudget] = {}
 
     @property

@@ -94,6 +94,7 @@ async def _admit_periods(session: Any, model: str, messages: Any, params: dict[s
     budgets = period_budgets(session).active()
     if not budgets:
         return []
+    await _read_key_usage(session)
     prices, holds = await session.prices_for(model), []
     try:
         for budget in budgets:
@@ -106,3 +107,21 @@ async def _admit_periods(session: Any, model: str, messages: Any, params: dict[s
         session.ledger.record_refused(model, message)
         raise BudgetExceeded(message) from None
     return holds
+
+
+KEY_USAGE_EVERY_S = 60.0  # GET /key at most this often while a day/month budget is set
+
+
+async def _read_key_usage(session: Any) -> None:
+    """Raise the periods' spent to the key's own usage_daily/usage_monthly (other apps, other machines)."""
+    import asyncio
+    import time
+
+    periods = period_budgets(session)
+    if time.monotonic() - periods.key_read_at < KEY_USAGE_EVERY_S or not session.settings()["api_key"].value:
+        return
+    periods.key_read_at = time.monotonic()
+    try:
+        periods.note_key(await asyncio.wait_for(session.client.key(), timeout=3.0))
+    except Exception:  # offline, or a key without /key access: the ledger alone
+        pass
