@@ -97,3 +97,11 @@ def test_an_availability_error_marked_not_retryable_is_not_retried_even_as_a_503
     text = _error(run(shell, f"%%openrouter -m {MODEL}\nhi"))
     assert "unavailable upstream" in text and "%openrouter use openai/gpt-4o" in text
     assert len(fake.chat_requests) == 1
+
+
+def test_a_model_past_its_expiration_date_is_deprecated_with_its_successor_suggested(shell, fake):
+    old = next(m for m in fake.catalog.models if m["id"] == "openai/gpt-4o")
+    old["expiration_date"], old["alias_target"] = "2020-01-01", {"name": "GPT", "slug": MODEL}
+    text = _error(run(shell, "%%openrouter -m openai/gpt-4o\nhi"))
+    assert text.startswith("openai/gpt-4o is deprecated (404: openai/gpt-4o was retired on 2020-01-01)")
+    assert f"%openrouter use {MODEL}" in text

@@ -82,6 +82,9 @@ def _allowed(endpoint: dict[str, Any], prefs: dict[str, Any]) -> bool:
 def routing_refusal(body: dict[str, Any], model: dict[str, Any], knobs: dict[str, Any], catalog: Catalog,
                     ) -> tuple[int, dict[str, Any]] | None:
     """The availability error when the provider preferences leave no endpoint (else None)."""
+    expired = _expired(model, catalog)
+    if expired is not None:
+        return expired
     prefs = body.get("provider") if isinstance(body.get("provider"), dict) else {}
     endpoints = endpoints_of(model, knobs)
     if not prefs or any(_allowed(e, prefs) for e in endpoints):
@@ -93,6 +96,20 @@ def routing_refusal(body: dict[str, Any], model: dict[str, Any], knobs: dict[str
     what = "your data policy (zero data retention / no training)" if privacy else "your provider constraints"
     return 404, availability_error(404, code, f"No endpoints found matching {what} for {model['id']}",
                                    requested=[model["id"]], fallback_models=others)
+
+
+def _expired(model: dict[str, Any], catalog: Catalog) -> tuple[int, dict[str, Any]] | None:
+    """A model past its ``expiration_date`` answers 404 ``model_deprecated`` (its alias target suggested)."""
+    import datetime
+
+    ends = model.get("expiration_date")
+    if not isinstance(ends, str) or ends[:10] >= datetime.date.today().isoformat():
+        return None
+    target = model.get("alias_target")
+    successor = target.get("slug") if isinstance(target, dict) else None
+    fallbacks = [successor] if successor else [m["id"] for m in catalog.models if m.get("id") != model["id"]][:2]
+    return 404, availability_error(404, "model_deprecated", f"{model['id']} was retired on {ends[:10]}",
+                                   requested=[model["id"]], fallback_models=fallbacks)
 
 
 def router_metadata(body: dict[str, Any], served_model: str, provider: str, knobs: dict[str, Any],
