@@ -62,6 +62,7 @@ def test_500_rows_with_scripted_500s_and_a_429_burst_all_end_ok_in_their_own_row
     assert (out["answer"] == ANSWER + df["review"]).all()
     assert list(out.columns) == ["answer", "_status", "_error", "_cost", "_model"]
     assert fake.max_in_flight <= 12
+    assert 4 <= fake.max_connections <= 12 + 1  # + the session's idle connection that fetched the catalog
     statuses = [r.json and r.json.get("model") for r in fake.chat_requests]
     assert len(statuses) > 500 + 6  # the 5% of 500s and the 429s were retried
     assert (out["_cost"] > 0).all() and set(out["_model"]) == {MODEL}

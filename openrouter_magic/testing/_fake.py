@@ -203,6 +203,11 @@ class FakeOpenRouter:
         return self.state.limits.max_in_flight
 
     @property
+    def max_connections(self) -> int:
+        """The most TCP connections open at once since the server started (idle keep-alive ones included)."""
+        return self._server.most_connections if self._server is not None else 0
+
+    @property
     def rate_limited(self) -> int:
         """How many 429s the ``rpm_limit`` knob sent."""
         return self.state.limits.limited

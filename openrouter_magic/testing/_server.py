@@ -124,6 +124,7 @@ class HttpServer:
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task] = set()
         self._connections: set[_Connection] = set()
+        self.most_connections = 0  # the most TCP connections open at once (idle keep-alive ones included)
 
     async def start(self, host: str, port: int) -> int:
         """Listen; returns the bound port."""
@@ -147,6 +148,7 @@ class HttpServer:
         self._tasks.add(task)
         conn = _Connection(reader, writer)
         self._connections.add(conn)
+        self.most_connections = max(self.most_connections, len(self._connections))
         try:
             while (request := await conn.read_request()) is not None:
                 response = await self._answer(request)
