@@ -61,6 +61,11 @@ def map_rows(data: Any, prompt: str, *, model: str | None = None, models: Sequen
     display.show(_preview(run))
     if dry_run:
         return None
+    if not session.settings()["api_key"].value:  # checked once, not failed on every row
+        from .._core import ConfigError
+
+        raise ConfigError("no OpenRouter API key: set OPENROUTER_API_KEY (or %openrouter key --set), or try the "
+                          "sandbox: %openrouter sandbox on")
     if drive(run, display):
         warnings.warn("interrupted: the rows that finished are in the frame, the others are 'cancelled'",
                       stacklevel=2)
