@@ -38,3 +38,14 @@ def test_spend_seen_only_by_the_key_counts_against_the_day(shell, fake):
     assert type(ran.error).__name__ == "UsageError" and "per day" in str(ran.error)
     assert len(fake.chat_requests) == before  # refused before sending
     assert any(r.path.endswith("/key") for r in fake.requests)
+
+
+def test_config_lists_the_new_settings_with_their_sources(shell, fake, isolated_home):
+    run(shell, "%openrouter budget 2/day")
+    run(shell, f"%openrouter alias fast={MODEL}")
+    run(shell, "%config OpenRouterMagics.default_params = {'temperature': 0.2}")
+    rows = {name: (value, source) for name, value, source in run(shell, "%openrouter config").result.result.rows}
+    assert rows["period_budgets"] == ("{'day': '$2/day'}", f"file:{isolated_home / 'budgets.json'}")
+    assert rows["aliases"][1] == f"file:{isolated_home / 'aliases.json'}"
+    assert rows["default_params"] == ("{'temperature': 0.2}", "config")
+    assert rows["extra_headers"][1] == "default" and rows["retry_delay"] == ("0.5", "default")

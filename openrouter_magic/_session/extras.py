@@ -60,6 +60,10 @@ def extra_settings(session: Any, config: dict[str, Any]) -> dict[str, Setting]:
     saved, configured = session.aliases.saved(), config.get("aliases") or {}
     source = " + ".join(s for s, on in ((f"file:{session.aliases.path}", saved), ("config", configured)) if on)
     found["aliases"] = Setting("aliases", session.aliases.all(configured), source or "default")
+    periods = period_budgets(session)
+    limits = periods.limits()
+    found["period_budgets"] = Setting("period_budgets", {k: f"${v:g}/{k}" for k, v in limits.items()},
+                                      f"file:{periods.path}" if limits else "default")
     return found
 
 
