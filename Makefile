@@ -30,7 +30,8 @@ PANDAS2_TEST_TOOLS := pytest pytest-asyncio hypothesis pydantic pyyaml
 PANDAS2_TESTS := tests/test_catalog*.py tests/test_ledger*.py tests/test_budget.py tests/test_reports.py \
 	tests/test_magics.py tests/test_magic_subcommands.py tests/test_magic_errors.py tests/test_picker.py \
 	tests/test_session.py tests/test_model_alias_ids.py tests/test_key_hygiene.py tests/test_compare.py \
-	tests/test_rowmap.py tests/test_rowmap_schema_budget.py tests/test_embed.py
+	tests/test_rowmap.py tests/test_rowmap_schema_budget.py tests/test_embed.py tests/test_notebook_context.py \
+	tests/test_reports_tags.py
 
 $(STAMP2): pyproject.toml constraints-pandas2.txt
 	rm -rf $(VENV2)
