@@ -135,3 +135,17 @@ def test_models_sort_speed_orders_by_endpoint_throughput(shell, fake):
     asked = {r.path.split("/models/")[1].rsplit("/endpoints", 1)[0] for r in fake.requests
              if r.path.endswith("/endpoints")}
     assert asked == set(frame["id"])
+
+
+@pytest.mark.parametrize("odd", [None, 3, "x", [], {}, [1, None], {"artificial_analysis": [1]}, True])
+def test_odd_values_in_the_new_fields_are_missing_values_never_an_error(odd):
+    from openrouter_magic._catalog.frame import models_to_frame
+
+    model = {"id": "a/b", "pricing": {"prompt": "0.000001", "completion": "0.000002", "input_cache_read": odd},
+             "reasoning": odd, "benchmarks": odd, "knowledge_cutoff": odd, "expiration_date": odd,
+             "alias_target": odd}
+    row = models_to_frame([model]).iloc[0]
+    assert pd.isna(row["intelligence"])
+    assert pd.isna(row["cache_read_usd_per_m"]) or odd == 3  # a number is a price, as for the other prices
+    assert pd.isna(row["knowledge_cutoff"]) and pd.isna(row["expires"])
+    assert row["alias_target"] in (None, "x") or pd.isna(row["alias_target"])
