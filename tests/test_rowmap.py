@@ -103,6 +103,8 @@ def test_bad_input_is_one_usage_error_line_and_nothing_is_sent(shell, fake):
         "--map df --rpm -1": "{review}",
         "--map df --limit 0": "{review}",
         "--concurrency 4": "{review}",
+        "--map df --chat": "{review}",
+        "--map df --image cat.png": "{review}",
     }
     for flags, prompt in cases.items():
         ran = run(shell, f"%%openrouter {flags}\nClassify: {prompt}")

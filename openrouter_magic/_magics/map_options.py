@@ -47,3 +47,6 @@ def check_map(args: argparse.Namespace) -> None:
         raise UsageError("--out needs a column name")
     if args.chat:
         raise UsageError("--map cannot continue a --chat conversation: each row is asked on its own")
+    for name, flag in (("tools", "--tools"), ("image", "--image")):
+        if getattr(args, name, None):
+            raise UsageError(f"{flag} does not work with --map yet: run the prompt per row without it")
