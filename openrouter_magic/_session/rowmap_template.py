@@ -41,8 +41,8 @@ def as_frame(data: Any) -> pandas.DataFrame:
     elif isinstance(data, (list, tuple)) and all(isinstance(item, dict) for item in data):
         frame = pd.DataFrame.from_records(list(data))
     else:
-        raise ValueError(f"cannot map over a {type(data).__name__}: give a DataFrame, a Series, or a list of "
-                         "str or of dicts")
+        raise ValueError(f"cannot map over a value of type {type(data).__name__}: give a DataFrame, a Series, "
+                         "or a list of str or of dicts")
     if len(frame) == 0:
         raise ValueError("there are no rows to map over (the frame is empty)")
     return frame
