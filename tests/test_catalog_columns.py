@@ -149,3 +149,18 @@ def test_odd_values_in_the_new_fields_are_missing_values_never_an_error(odd):
     assert pd.isna(row["cache_read_usd_per_m"]) or odd == 3  # a number is a price, as for the other prices
     assert pd.isna(row["knowledge_cutoff"]) and pd.isna(row["expires"])
     assert row["alias_target"] in (None, "x") or pd.isna(row["alias_target"])
+
+
+def test_the_pickers_row_and_details_show_retiring_and_the_new_fields():
+    from openrouter_magic._widgets.picker.html import details_html, row_label
+
+    _, df = _frame(_snapshots()[-1])
+    rich = df[df["intelligence"].notna() & df["knowledge_cutoff"].notna() & df["cache_read_usd_per_m"].notna()]
+    row = rich.iloc[0].to_dict()
+    row["expires"] = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=10)
+    assert row_label(row).endswith("retiring")
+    shown = details_html(row)
+    assert "knowledge cutoff" in shown and "retires" in shown and "cache read" in shown
+    assert f"intelligence {row['intelligence']:g}" in shown
+    aliased = df[df["alias_target"].notna()].iloc[0].to_dict()
+    assert f"<th>alias of</th><td>{aliased['alias_target']}</td>" in details_html(aliased)

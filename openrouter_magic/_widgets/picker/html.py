@@ -48,10 +48,37 @@ def details_html(row: dict[str, Any]) -> str:
         ("output", _listing(row["output_modalities"])),
         ("parameters", _listing(row["supported_parameters"])),
         ("added", created.strftime("%Y-%m-%d") if hasattr(created, "strftime") and created == created else "—"),
+        *_newer_facts(row),
     ]
     cells = "".join(f"<tr><th>{label}</th><td>{value if label in ('input', 'output', 'parameters') else _esc(value)}"
                     "</td></tr>" for label, value in facts)
     return f"<b>{_esc(name)}</b> <code>{_esc(row['id'])}</code>{_description(row)}<table>{cells}</table>"
+
+
+def _day(value: Any) -> str | None:
+    return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") and value == value else None
+
+
+def _newer_facts(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """The 2026 catalog fields the row has (cache prices, cutoff, expiry, indexes, efforts, alias target)."""
+    found: list[tuple[str, str]] = []
+    for label, name in (("cache read", "cache_read_usd_per_m"), ("cache write", "cache_write_usd_per_m")):
+        value = row.get(name)
+        if isinstance(value, float) and value == value:
+            found.append((label, format_price(value) + " per M tokens"))
+    for label, name in (("knowledge cutoff", "knowledge_cutoff"), ("retires", "expires")):
+        day = _day(row.get(name))
+        if day:
+            found.append((label, day))
+    indexes = [f"{label} {row.get(name):g}" for label, name in (("intelligence", "intelligence"), ("coding", "coding"))
+               if isinstance(row.get(name), float) and row.get(name) == row.get(name)]
+    if indexes:
+        found.append(("indexes", ", ".join(indexes) + " (Artificial Analysis)"))
+    if isinstance(row.get("reasoning_efforts"), tuple) and row["reasoning_efforts"]:
+        found.append(("reasoning efforts", ", ".join(row["reasoning_efforts"])))
+    if isinstance(row.get("alias_target"), str):
+        found.append(("alias of", row["alias_target"]))
+    return found
 
 
 def _description(row: dict[str, Any]) -> str:
