@@ -71,7 +71,8 @@ def test_sort_by_intelligence_puts_the_highest_first_and_unknown_last():
     ranked = filter_models(df, sort="intelligence")
     known = ranked["intelligence"].dropna().tolist()
     assert known == sorted(known, reverse=True)
-    assert ranked["intelligence"].iloc[: len(known)].notna().all() and ranked["intelligence"].iloc[len(known):].isna().all()
+    assert ranked["intelligence"].iloc[: len(known)].notna().all()
+    assert ranked["intelligence"].iloc[len(known):].isna().all()
     assert filter_models(df, sort="coding")["coding"].iloc[0] == df["coding"].max()
 
 
