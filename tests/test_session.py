@@ -170,10 +170,14 @@ def test_renderer_calls_are_replayed_on_the_waiting_thread_through_a_relay(sessi
     assert names[0] == "start" and names.count("text") == 40 and "tick" in names  # ticked while waiting
 
 
+async def _current_thread() -> threading.Thread:
+    return threading.current_thread()
+
+
 def test_close_closes_the_connections_the_loop_and_its_thread_and_a_new_call_starts_afresh(session):
     session.run(_consume(session))
     loop, pools = session.loop(), list(session.client._http.values())
-    thread = next(t for t in threading.enumerate() if t.name == "openrouter-magic-loop" and t.is_alive())
+    thread = session.run(_current_thread())  # this session's loop thread (other tests' may still be alive)
     session.close()
     assert loop.is_closed() and not thread.is_alive() and pools and all(p.is_closed for p in pools)
     assert session.run(_consume(session)).text and session.loop() is not loop
