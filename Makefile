@@ -27,11 +27,11 @@ chromium:
 VENV2 := .venv-pandas2
 STAMP2 := $(VENV2)/.installed
 PANDAS2_TEST_TOOLS := pytest pytest-asyncio hypothesis pydantic pyyaml
-PANDAS2_TESTS := tests/test_catalog*.py tests/test_ledger*.py tests/test_budget.py tests/test_reports.py \
-	tests/test_magics.py tests/test_magic_subcommands.py tests/test_magic_errors.py tests/test_picker.py \
-	tests/test_session.py tests/test_model_alias_ids.py tests/test_key_hygiene.py tests/test_compare.py \
-	tests/test_rowmap.py tests/test_rowmap_schema_budget.py tests/test_embed.py tests/test_notebook_context.py \
-	tests/test_reports_tags.py
+PANDAS2_TESTS := tests/_catalog/test_catalog*.py tests/_accounting/test_ledger*.py tests/_accounting/test_budget.py tests/_accounting/test_reports.py \
+	tests/_magics/test_magics.py tests/_magics/test_magic_subcommands.py tests/_magics/test_magic_errors.py tests/_widgets/test_picker.py \
+	tests/_session/test_session.py tests/_catalog/test_model_alias_ids.py tests/_magics/test_key_hygiene.py tests/_widgets/test_compare.py \
+	tests/_session/test_rowmap.py tests/_session/test_rowmap_schema_budget.py tests/_session/test_embed.py tests/_magics/test_notebook_context.py \
+	tests/_accounting/test_reports_tags.py
 
 $(STAMP2): pyproject.toml constraints-pandas2.txt
 	rm -rf $(VENV2)

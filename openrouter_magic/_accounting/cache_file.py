@@ -11,6 +11,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from .schema import apply_migrations
+
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "file_size", "is_busy", "open_cache_file", "shrink"]
 
 log = logging.getLogger(__name__)
@@ -59,23 +61,8 @@ def is_busy(exc: sqlite3.Error) -> bool:
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema to SCHEMA_VERSION, one migration per transaction; a newer file is used as it is."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    while version < SCHEMA_VERSION:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # Another kernel may have migrated while this one waited for the write lock.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version < SCHEMA_VERSION:
-                for statement in MIGRATIONS[version].split(";"):
-                    conn.execute(statement)
-                version += 1
-                conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    """Bring the schema to SCHEMA_VERSION (the ledger's migration runner); a newer file is used as it is."""
+    apply_migrations(conn, MIGRATIONS, SCHEMA_VERSION)
 
 
 def shrink(conn: sqlite3.Connection) -> None:

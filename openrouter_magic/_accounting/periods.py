@@ -9,14 +9,12 @@ admitted only if ``spent + reserved + its worst case ≤ limit`` — as for the 
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .._core import magic_home, usd
+from .._core import magic_home, read_json_object, usd, write_json_object
 from .budget import Budget
 from .reserve import SpendBook
 from .schema import ALL_COLUMNS
@@ -84,12 +82,8 @@ class PeriodBudgets:
 
     def limits(self) -> dict[str, float]:
         """``{"day": 2.0}`` as saved (read fresh: another kernel may have set one)."""
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {k: float(v) for k, v in data.items() if k in PERIODS and isinstance(v, (int, float))} \
-            if isinstance(data, dict) else {}
+        data = read_json_object(self.path)
+        return {k: float(v) for k, v in data.items() if k in PERIODS and isinstance(v, (int, float))}
 
     def set(self, period: str, limit: float | None) -> None:
         """Save (or with None remove) the limit of ``period``."""
@@ -98,10 +92,7 @@ class PeriodBudgets:
             limits.pop(period, None)
         else:
             limits[period] = float(limit)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(limits), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_json_object(self.path, limits)
 
     def active(self) -> list[PeriodBudget]:
         """The budgets in force now (their books kept across calls, their limits re-read)."""

@@ -8,6 +8,8 @@ must give its columns defaults, which the additive rule guarantees).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -80,19 +82,27 @@ def use_wal(conn: sqlite3.Connection) -> str:
     return mode
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema to SCHEMA_VERSION, one migration per transaction; a newer schema is kept as it is."""
+def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[str], target: int) -> int:
+    """Run ``migrations[v]`` for each version v below ``target``, one transaction each; the version reached.
+
+    Shared by the ledger and the response cache: a newer file (version above ``target``) is left as it is.
+    """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    while version < SCHEMA_VERSION:
+    while version < target:
         with _immediate(conn):
             # Another kernel may have migrated while we waited for the write lock.
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version < SCHEMA_VERSION:
-                for statement in MIGRATIONS[version].split(";"):
+            if version < target:
+                for statement in migrations[version].split(";"):
                     conn.execute(statement)
                 version += 1
                 conn.execute(f"PRAGMA user_version = {version}")
-    if version > SCHEMA_VERSION:
+    return int(version)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema to SCHEMA_VERSION, one migration per transaction; a newer schema is kept as it is."""
+    if apply_migrations(conn, MIGRATIONS, SCHEMA_VERSION) > SCHEMA_VERSION:
         _complete_newer(conn)
 
 

@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["lazy_exports"]
+__all__ = ["exports_table", "lazy_exports"]
 
 
 def lazy_exports(package: str, names: dict[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
@@ -30,3 +30,14 @@ def lazy_exports(package: str, names: dict[str, str]) -> tuple[Callable[[str], A
         return sorted(names)
 
     return __getattr__, __dir__
+
+
+def exports_table(text: str) -> dict[str, str]:
+    """``{name: ".module[:attr]"}`` from lines ``.module  Name other_name=attr …`` (a folder's seam, readable)."""
+    names: dict[str, str] = {}
+    for line in text.strip().splitlines():
+        module, *exported = line.split()
+        for entry in exported:
+            name, _, attribute = entry.partition("=")
+            names[name] = f"{module}:{attribute}" if attribute else module
+    return names

@@ -7,13 +7,11 @@ a reader in another kernel never sees half of it. Aliases set with the subcomman
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-from .._core import magic_home
+from .._core import magic_home, read_json_object, write_json_object
 
 __all__ = ["AliasError", "Aliases", "parse_alias"]
 
@@ -52,12 +50,8 @@ class Aliases:
 
     def saved(self) -> dict[str, str]:
         """The aliases set with ``%openrouter alias`` (an unreadable file counts as none)."""
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
-            if isinstance(data, dict) else {}
+        data = read_json_object(self.path)
+        return {k: v for k, v in data.items() if isinstance(v, str)}
 
     def all(self, configured: dict[str, Any] | None = None) -> dict[str, str]:
         """Configured aliases overridden by the saved ones."""
@@ -87,8 +81,4 @@ class Aliases:
         return f"{table[base]}:{variant}" if colon and base in table else model
 
     def _write(self, data: dict[str, str]) -> None:
-        path = self.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, path)
+        write_json_object(self.path, data)

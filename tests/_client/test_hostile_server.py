@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from openrouter_magic._core.errors import OpenRouterError, StreamError, TransportError
-from tests.test_client import MODEL, client_for, collect, full_text
+from tests._client.test_client import MODEL, client_for, collect, full_text
 
 LIMIT = 32 * 1024 * 1024
 

@@ -12,7 +12,7 @@ import pytest
 from openrouter_magic import OpenRouter
 from openrouter_magic._core.errors import ConfigError, NotFoundError
 from openrouter_magic._core.types import Done, TextDelta, UsageEvent
-from tests.test_sse import STREAM_FILES, reference
+from tests._client.test_sse import STREAM_FILES, reference
 
 MODEL = "openai/gpt-4o-mini"
 

@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 
 pytestmark = pytest.mark.kernel
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PROVENANCE_FIELDS = {"model", "provider", "generation_id", "params", "usage", "cost", "cost_source", "cache", "version"}
 
 

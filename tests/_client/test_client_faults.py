@@ -11,7 +11,7 @@ import pytest
 
 from openrouter_magic._core.errors import AuthenticationError, ProviderError, RateLimitError, StreamError, TransportError
 from openrouter_magic._core.types import TextDelta
-from tests.test_client import MODEL, client_for, collect, full_text
+from tests._client.test_client import MODEL, client_for, collect, full_text
 
 # -- fault matrix ---------------------------------------------------------------------------------------
 

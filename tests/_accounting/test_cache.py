@@ -1,6 +1,6 @@
 """The response cache (DESIGN §8): the request key, exact round trips of answers, what put refuses.
 
-Stats, pruning, damaged files, several kernels at once and the API key's absence: tests/test_cache_store.py.
+Stats, pruning, damaged files, several kernels at once and the API key's absence: tests/_accounting/test_cache_store.py.
 """
 
 from __future__ import annotations

@@ -200,7 +200,7 @@ assert ledger.pending == 0, ledger.problem
 
 def test_four_processes_writing_250_rows_each_leave_exactly_1000_distinct_rows(tmp_path):
     path = tmp_path / "ledger.sqlite"
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     workers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(n)], cwd=root,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in range(4)]
     for worker in workers:

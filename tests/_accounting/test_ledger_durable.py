@@ -21,7 +21,7 @@ from openrouter_magic._accounting.ledger import SCHEMA_VERSION, Ledger, LedgerWa
 from openrouter_magic._core.types import ChatResponse, Usage
 from openrouter_magic._session.session import Session
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOCKER = """
 import sqlite3, sys, time
 conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)

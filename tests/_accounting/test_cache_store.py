@@ -19,7 +19,7 @@ from openrouter_magic._accounting.cache import SCHEMA_VERSION, CacheWarning, par
 from openrouter_magic._accounting.cache_codec import cache_key
 from openrouter_magic._core.types import Done, Usage
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- stats and pruning ---------------------------------------------------------------------------------
