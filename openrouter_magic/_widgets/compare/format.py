@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from ..._core import usd
 from ..._render import markdown_to_html
+from ..._session import cache_note
 from .pane import PaneState
 
 __all__ = ["CSS", "badges_html", "footer_text", "header_html", "notice_html", "pane_html", "static_html",
@@ -49,8 +50,18 @@ def footer_text(pane: PaneState) -> str:
     if pane.tokens_per_s is not None:
         parts.append(f"{pane.tokens_per_s:.1f} tok/s")
     if pane.finished:
-        parts.append(usd(pane.cost, unknown="cost ?"))  # never a made-up 0
+        parts += _cost_parts(pane)
     return " · ".join(parts)
+
+
+def _cost_parts(pane: PaneState) -> list[str]:
+    """The cost — or, for an answer from the local cache, what a single answer's footer says instead
+    (``cached · $0 (first run $0.0123 on 2026-12-01)``) — and OpenRouter's cache status when asked."""
+    found = pane.provenance
+    parts = [cache_note(found) or usd(pane.cost, unknown="cost ?")]  # never a made-up 0
+    if found.get("server_cache"):
+        parts.append(f"server cache {found['server_cache']}")
+    return parts
 
 
 def header_html(pane: PaneState) -> str:

@@ -34,6 +34,7 @@ class PaneState:
     generation_id: str | None = None
     error: str | None = None
     badges: list[str] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)  # the answer's DESIGN §9 record, once it has one
 
     @property
     def finished(self) -> bool:
@@ -54,6 +55,23 @@ class PaneState:
         self.elapsed_s = response.elapsed_s if response.elapsed_s is not None else self.elapsed_s
         self._usage(response)
         self.tokens_per_s = response.tokens_per_s
+        if response.provenance:
+            self.provenance = dict(response.provenance)
+
+    def metadata(self) -> dict[str, Any]:
+        """Where this pane's answer came from (DESIGN §9), for the saved notebook's output metadata.
+
+        The answer's own provenance when it has one (every answer through the session's call path);
+        else what the pane knows (a failed or stopped pane, a tool loop). Never the key or the messages.
+        """
+        found = dict(self.provenance) if "model" in self.provenance else {
+            "requested_model": self.model, "model": None, "provider": self.provider,
+            "generation_id": self.generation_id, "params": None, "cost": self.cost,
+            "cache": self.provenance.get("cache"), "server_cache": self.provenance.get("server_cache"),
+            "usage": {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}}
+        found.setdefault("requested_model", self.model)
+        found["status"] = self.status
+        return found
 
     def _usage(self, response: ChatResponse) -> None:
         usage = response.usage

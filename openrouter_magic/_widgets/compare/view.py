@@ -7,7 +7,7 @@ session's private loop, so those trait updates are sent from its thread while th
 with other cells; Stop (a comm callback on the kernel's thread) hands the cancellation over. Its output
 bundle carries a static HTML copy of the panes next to the widget view; when the run ends every display
 of the view is updated in place, so a saved or exported notebook shows the final panes even without
-widget state.
+widget state, and its metadata says where each pane's answer came from (DESIGN §9).
 Stable CSS classes (``orm-compare``, ``orm-compare-pane``, ``orm-compare-text``, ``orm-compare-footer``,
 ``orm-compare-stop``, ``orm-compare-badge``, ``orm-compare-error``, ``orm-compare-summary``) serve tests.
 """
@@ -42,6 +42,10 @@ class StaticFallback:
     def static_html(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def static_metadata(self) -> dict[str, Any]:
+        """The output's metadata (the saved notebook's provenance, DESIGN §9); none by default."""
+        return {}
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         data = super()._repr_mimebundle_(**kwargs)
         data["text/plain"] = repr(self)
@@ -52,16 +56,17 @@ class StaticFallback:
         """Display with a display id (also for a cell's value), so the end of a run can update it."""
         from IPython.display import display
 
-        handle = display(self._repr_mimebundle_(), raw=True, display_id=True)
+        handle = display(self._repr_mimebundle_(), raw=True, metadata=self.static_metadata(), display_id=True)
         if handle is not None:
             self._display_handles = [*getattr(self, "_display_handles", []), handle]
 
     def refresh_displays(self) -> None:
-        """Replace every display of this widget with its current bundle."""
+        """Replace every display of this widget with its current bundle and metadata."""
         handles = getattr(self, "_display_handles", [])
         bundle = self._repr_mimebundle_() if handles else None
+        metadata = self.static_metadata() if handles else None
         for handle in handles:
-            handle.update(bundle, raw=True)
+            handle.update(bundle, raw=True, metadata=metadata)
 
 
 class ComparePane(widgets.VBox):
@@ -205,6 +210,13 @@ class CompareView(StaticFallback, widgets.VBox):
         """The panes as they are now, as self-contained HTML (the fallback without widgets)."""
         wall = self.run.wall_s if self.run is not None else None
         return fmt.static_html(self._states, wall, COLUMNS)
+
+    def static_metadata(self) -> dict[str, Any]:
+        """Once every pane has finished: ``{"openrouter_magic": {"panes": [...]}}``, one record per model
+        (model, provider, generation id, parameters, usage, cost, cache status; never the key)."""
+        if not self._states or not all(state.finished for state in self._states):
+            return {}
+        return {"openrouter_magic": {"panes": [state.metadata() for state in self._states]}}
 
     def __repr__(self) -> str:
         return f"<CompareView {len(self.models)} models, {self.status}: {fmt.summary_text(self._states)}>"
