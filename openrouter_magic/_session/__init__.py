@@ -5,7 +5,7 @@ from .._core import exports_table, lazy_exports
 
 _EXPORTS = exports_table("""
     .answer         Answer
-    .asking         ask footer_for
+    .asking         ask cache_note footer_for
     .cached         CacheSwitch cache_switch cached_stream
     .conversations  DEFAULT_NAME Exchange
     .models         did_you_mean
