@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
 from .._session import DEFAULT_NAME
 from .args import parse, parser
 from .context import estimate_tokens
 
-__all__ = ["SettingsTable", "cmd_config", "cmd_history", "cmd_reset", "cmd_sandbox"]
+__all__ = ["SettingsTable", "cache_settings", "cmd_config", "cmd_history", "cmd_reset", "cmd_sandbox"]
 
 _PREVIEW_CHARS = 300
 
@@ -97,4 +98,32 @@ class SettingsTable:
 def cmd_config(magics: Any, argv: list[str]) -> SettingsTable:
     """Every effective setting with its source (argument, env, config, sandbox, session, default)."""
     parse(parser("config"), argv)
-    return SettingsTable(magics.session.settings())
+    settings = magics.session.settings()
+    settings.update(cache_settings(magics.session, settings))
+    return SettingsTable(settings)
+
+
+def cache_settings(session: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """``cache`` (on/off: ``%openrouter cache on|off`` > ``OpenRouterMagics.cache`` > off), its file, and
+    ``server_cache`` (on only when the configured ``extra_headers`` ask OpenRouter's cache for every call)."""
+    from .._core import Setting
+
+    config = session.config_values()
+    session_on = getattr(session.cache, "session_on", None)  # never opens the cache file
+    if session_on is not None:
+        cache = Setting("cache", "on" if session_on else "off", "session (%openrouter cache on|off)")
+    elif "cache" in config:
+        cache = Setting("cache", "on" if config["cache"] else "off", "config (OpenRouterMagics.cache)")
+    else:
+        cache = Setting("cache", "off", "default (--cache in a cell, %openrouter cache on)")
+    store = getattr(session.cache, "_store", None)
+    path = store.path if store is not None else str(Path(str(settings["home"].value)) / "cache.sqlite3")
+    found = {"cache": cache, "cache_file": Setting("cache_file", path, settings["home"].source)}
+    headers = {str(k).lower(): v for k, v in (config.get("extra_headers") or {}).items()}
+    if str(headers.get("x-openrouter-cache", "")).lower() == "true":
+        ttl = headers.get("x-openrouter-cache-ttl")
+        value = f"on (TTL {ttl} s)" if ttl else "on (OpenRouter's default TTL)"
+        found["server_cache"] = Setting("server_cache", value, "config (extra_headers)")
+    else:
+        found["server_cache"] = Setting("server_cache", "off", "default (--server-cache[=TTL] in a cell)")
+    return found
