@@ -161,6 +161,10 @@ class Playground(StaticFallback, widgets.VBox):
         return (f'<div class="orm-playground"><pre class="orm-playground-prompt" style="white-space:pre-wrap">'
                 f"{prompt}</pre>{self.view.static_html()}</div>")
 
+    def static_metadata(self) -> dict[str, Any]:
+        """The view's per-pane provenance (DESIGN §9) once every pane has finished."""
+        return self.view.static_metadata()
+
     def __repr__(self) -> str:
         return f"<Playground models={self.models!r} {self.view.status}>"
 
