@@ -72,7 +72,17 @@ def estimate_cost(usage: Usage, prices: Any, fallback_tokens: tuple[int, int] | 
     if prompt_price is None or completion_price is None or prompt is None or completion is None:
         return None
     per_request = _price(prices, "request_usd") or 0.0
-    return (prompt * prompt_price + completion * completion_price) / 1e6 + per_request
+    return (prompt * prompt_price + completion * completion_price) / 1e6 + per_request + _image_output(usage, prices)
+
+
+def _image_output(usage: Usage, prices: Any) -> float:
+    """What image tokens cost above the completion price (they are counted in ``completion_tokens`` too)."""
+    details = usage.raw.get("completion_tokens_details") if isinstance(usage.raw, dict) else None
+    images = details.get("image_tokens") if isinstance(details, dict) else None
+    image_price, completion_price = _price(prices, "image_output_usd_per_m"), _price(prices, "completion_usd_per_m")
+    if not isinstance(images, int) or isinstance(images, bool) or images <= 0 or image_price is None:
+        return 0.0
+    return images * (image_price - (completion_price or 0.0)) / 1e6
 
 
 def _tokens_of_text(text: str) -> int:

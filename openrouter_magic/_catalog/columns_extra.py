@@ -1,5 +1,6 @@
 """Catalog columns of the 2026 schema (DESIGN §12): cache read/write prices, reasoning efforts, knowledge
-cutoff, expiry, the Artificial Analysis intelligence/coding indexes and the alias target.
+cutoff, expiry, the Artificial Analysis intelligence/coding indexes, the alias target and the price of
+image output tokens (``image_output_usd_per_m``, image models only).
 
 Older snapshots lack these fields: their values are missing (NaN, None, NaT), never an error. The column
 lists hold plain JSON values (dates as text), so the disk cache stores them as they are; :func:`typed_column`
@@ -12,10 +13,10 @@ from typing import Any
 
 __all__ = ["EXTRA_COLUMNS", "EXTRA_FLOATS", "extra_values", "is_retiring", "typed_column"]
 
-EXTRA_FLOATS = ("cache_read_usd_per_m", "cache_write_usd_per_m", "intelligence", "coding")
+EXTRA_FLOATS = ("cache_read_usd_per_m", "cache_write_usd_per_m", "intelligence", "coding", "image_output_usd_per_m")
 _DATES = ("knowledge_cutoff", "expires")
 EXTRA_COLUMNS = ["cache_read_usd_per_m", "cache_write_usd_per_m", "reasoning_efforts", "knowledge_cutoff",
-                 "expires", "intelligence", "coding", "alias_target"]
+                 "expires", "intelligence", "coding", "alias_target", "image_output_usd_per_m"]
 RETIRING_DAYS = 90
 
 
@@ -23,6 +24,10 @@ def _number(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return None
+
+
+def _missing_nan(value: float) -> float | None:
+    return None if value != value else value
 
 
 def _date(value: Any) -> str | None:
@@ -48,6 +53,7 @@ def extra_values(m: dict, pricing: dict, parse_price: Any) -> tuple:
         _number(analysis.get("intelligence_index")),
         _number(analysis.get("coding_index")),
         slug if isinstance(slug, str) else None,
+        _missing_nan(parse_price(pricing.get("image_output"), 1e6)),  # USD per image token (image models)
     )
 
 

@@ -26,8 +26,10 @@ PDF_ENGINES = ("pdf-text", "mistral-ocr", "native")
 def file_part(ref: str) -> dict[str, Any]:
     """A ``file`` content part (base64 data URL) for a PDF or text file; UsageError when it cannot be."""
     path = Path(ref).expanduser()
-    if not path.is_file():
+    if not path.exists():
         raise UsageError(f"--file {ref}: no such file (give the path of a PDF or text file)")
+    if not path.is_file():  # a folder, a pipe, a device: reading it could block or never end
+        raise UsageError(f"--file {ref}: not a regular file (give the path of a PDF or text file)")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

@@ -26,12 +26,19 @@ class _TraceDisplay:
         from .._render import trace_bundle
 
         self._bundle = trace_bundle
+        self.entries: list[dict[str, Any]] = []
         self.handle = display({"text/html": "", "text/plain": ""}, raw=True, display_id=True)
 
-    def update(self, entries: list[dict[str, Any]]) -> None:
-        """Show ``entries`` in place."""
+    def update(self, entries: list[dict[str, Any]], metadata: dict[str, Any] | None = None) -> None:
+        """Show ``entries`` in place (with the answer's ``metadata`` once it is known)."""
+        self.entries = entries
         if self.handle is not None:
-            self.handle.update(self._bundle(entries), raw=True)
+            self.handle.update(self._bundle(entries), raw=True, metadata=metadata)
+
+    def stamp(self, response: ChatResponse) -> None:
+        """Publish the trace once more with the answer's provenance, as every display of an answer has it."""
+        if self.entries and response.provenance:
+            self.update(self.entries, {"openrouter_magic": response.provenance})
 
 
 def run_tools_cell(request: Any, renderer: Any, cell: Any) -> ChatResponse:
@@ -45,7 +52,8 @@ def run_tools_cell(request: Any, renderer: Any, cell: Any) -> ChatResponse:
     args, session = request.args, request.session
     trace = _TraceDisplay()
     relay = Relay(ToolView(renderer, show_trace=trace.update))
-    loop = ToolLoop(session, request.box, view=relay, main=relay, max_steps=args.max_steps, approve=args.approve)
+    loop = ToolLoop(session, request.box, view=relay, main=relay, max_steps=args.max_steps, approve=args.approve,
+                    stream=not args.no_stream)
     try:
         response = session.run(loop.run(request.messages, request.model, **request.params), relay=relay)
     except KeyboardInterrupt:
@@ -60,11 +68,12 @@ def run_tools_cell(request: Any, renderer: Any, cell: Any) -> ChatResponse:
             _keep(request, partial)
         raise _explain(request, error) from None
     request.tool_turns = tuple(loop.turns)
+    trace.stamp(response)
     return response
 
 
 def footer_extras(response: ChatResponse) -> str:
-    """What the footer adds for tools and media: calls and steps, server tools, image tokens."""
+    """What the footer adds for tools: calls and steps, server tools (image tokens are in the token count)."""
     parts = []
     raw = response.usage.raw if isinstance(response.usage.raw, dict) else {}
     steps = len(raw.get("steps") or []) or 1
@@ -74,9 +83,6 @@ def footer_extras(response: ChatResponse) -> str:
     for key, value in (raw.get("server_tool_use_details") or {}).items():
         if isinstance(value, int) and value:
             parts.append(f"{key.replace('_', ' ')}: {value}")
-    images = (raw.get("completion_tokens_details") or {}).get("image_tokens")
-    if isinstance(images, int) and images:
-        parts.append(f"{images:,} image tokens")
     return "".join(f" · {part}" for part in parts)
 
 
@@ -93,7 +99,6 @@ def finish_answer(renderer: Any, response: ChatResponse, footer: str | None) -> 
         renderer.finish(response, footer)
         return
     renderer.finish(response, None)
-    for bundle in extras:
-        display(bundle, raw=True)
-    if footer:
-        display(footer_bundle(footer), raw=True)
+    metadata = {"openrouter_magic": response.provenance} if response.provenance else None  # DESIGN §9
+    for bundle in extras + ([footer_bundle(footer)] if footer else []):
+        display(bundle, raw=True, metadata=metadata)

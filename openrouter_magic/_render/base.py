@@ -72,6 +72,10 @@ def _tokens(usage: Usage) -> str:
     text = f"{count(usage.prompt_tokens)} in / {count(usage.completion_tokens)} out"
     if usage.reasoning_tokens:
         text += f" / {count(usage.reasoning_tokens)} reasoning"
+    details = usage.raw.get("completion_tokens_details") if isinstance(usage.raw, dict) else None
+    images = details.get("image_tokens") if isinstance(details, dict) else None
+    if isinstance(images, int) and not isinstance(images, bool) and images > 0:  # part of "out", priced apart
+        text += f" / {images:,} image"
     return text + " tokens"
 
 

@@ -124,6 +124,9 @@ def ask(prompt: Any, *, model: str | None = None, system: str | None = None, too
         params["response_format"] = response_format
     if tools and all(isinstance(tool, dict) for tool in tools):
         params["tools"] = _tool_specs(tools)
+    if not tools or all(isinstance(tool, dict) for tool in tools):  # no tool loop: its options are no body fields
+        for name in ("max_steps", "approve"):
+            params.pop(name, None)
     messages = _messages(prompt, system, images, files)
     model = model or session.default_model
     show = _in_kernel(shell) if display is None else bool(display)

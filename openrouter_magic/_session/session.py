@@ -195,16 +195,19 @@ class Session(PrivateLoopMixin):
     async def guarded_stream(self, messages: Any, model: str | None, **params: Any) -> AsyncIterator[StreamEvent]:
         """Budget check before sending, stream, exactly one ledger row (ok/error/interrupted/refused).
 
-        Re-raises every error (``BudgetExceeded`` when refused or stopped at the budget).
+        Re-raises every error (``BudgetExceeded`` when refused or stopped at the budget). ``stream=False``
+        sends one non-streamed request and tells its answer as the same events (``--no-stream`` tool steps).
         """
         from .engine import recorded_stream
+        from .whole_answer import WholeAnswer
         from .._core import UsageEvent
 
+        client = self.client if params.pop("stream", True) else WholeAnswer(self.client)  # stream=False: one POST
         model, params = request_extras(self, model or self.default_model, params)
         # Prices are read when the row is written; the catalog is only fetched when they are needed:
         # for a budget (before sending) or when OpenRouter did not report the cost (to estimate it).
         prices: Any = await self.prices_for(model) if self.budget is not None else _LazyPrices(self, model)
-        stream = recorded_stream(self.client, self.ledger, self.budget, messages, model, prices,
+        stream = recorded_stream(client, self.ledger, self.budget, messages, model, prices,
                                  claim=(model, id(messages)), **params)
         async with aclosing(period_guard(self, model, messages, params, stream)) as events:  # day/month budgets
             async for event in events:

@@ -27,7 +27,7 @@ def _trace_display(shell: Any) -> Any:
     from .._render import trace_bundle
 
     handle = display({"text/html": "", "text/plain": ""}, raw=True, display_id=True)
-    return lambda entries: handle.update(trace_bundle(entries), raw=True)
+    return lambda entries, metadata=None: handle.update(trace_bundle(entries), raw=True, metadata=metadata)
 
 
 def run_tools(session: Any, shell: Any, show: bool, messages: Any, model: str, *, tools: list[Any],
@@ -40,11 +40,10 @@ def run_tools(session: Any, shell: Any, show: bool, messages: Any, model: str, *
     from .tool_view import ToolView
     from .toolbox import build_toolbox
 
-    box = build_toolbox(tools)
-    if not box.functions:  # server tools only: OpenRouter runs them, one call
-        params["tools"] = box.specs
+    box = build_toolbox(tools)  # the loop sends box.specs (server tools only: OpenRouter runs them, one call)
     renderer = make_renderer("markdown", shell=shell, auto_tick=False) if show else NullRenderer()
-    relay = Relay(ToolView(renderer, show_trace=_trace_display(shell) if show else None))
+    trace = _trace_display(shell) if show else None
+    relay = Relay(ToolView(renderer, show_trace=trace))
     loop = ToolLoop(session, box, view=relay, main=relay, max_steps=max_steps, approve=approve)
     try:
         response: ChatResponse = session.run(loop.run(messages, model, **params), relay=relay)
@@ -55,5 +54,7 @@ def run_tools(session: Any, shell: Any, show: bool, messages: Any, model: str, *
         partial = loop.partial(interrupted=False)
         relay.fail(partial if partial.text else None, f"⚠ {error}")
         raise
+    if trace is not None and response.tool_trace and response.provenance:  # the trace is part of the answer
+        trace(list(response.tool_trace), {"openrouter_magic": response.provenance})
     relay.finish(response, footer(session, response) if show and footer is not None else None)
     return response

@@ -18,6 +18,7 @@ from .._accounting import turn
 from .._client import PartialAnswer
 from .._core import ChatResponse, StreamError, TextDelta, Usage
 from .relay import Relay
+from .tool_record import step_body, with_provenance
 from .tool_run import ToolRunner, TraceEntry
 from .toolbox import ToolBox
 
@@ -31,10 +32,12 @@ class ToolLoop:
     """One tool-using answer; ``partial()`` is what arrived when it was cut short."""
 
     def __init__(self, session: Any, box: ToolBox, *, view: Any, main: Any = None,
-                 max_steps: int = DEFAULT_MAX_STEPS, approve: bool = False) -> None:
+                 max_steps: int = DEFAULT_MAX_STEPS, approve: bool = False, stream: bool = True) -> None:
         self.session, self.box, self.view, self.max_steps = session, box, view, max(1, int(max_steps))
+        self.stream = stream  # False (--no-stream): each step is one non-streamed request
         self.runner = ToolRunner(box.functions, main=main, approve=approve)
         self.steps: list[ChatResponse] = []
+        self.bodies: list[dict[str, Any]] = []  # the body of every step, as sent (provenance)
         self.entries: list[TraceEntry] = []
         self.turns: list[dict[str, Any]] = []  # the assistant tool-call and tool messages (kept by --chat)
         self.turn_id: str | None = None
@@ -73,7 +76,11 @@ class ToolLoop:
     async def _step(self, history: list[dict[str, Any]], model: str, params: dict[str, Any]) -> ChatResponse:
         progress = self._progress = PartialAnswer(model)
         first = True
-        stream = self.session.guarded_stream(history, model, tools=self.box.specs, **params)
+        params = {**params, "tools": self.box.specs}
+        self.bodies.append(step_body(self.session, history, model, params, stream=self.stream))
+        if not self.stream:
+            params["stream"] = False
+        stream = self.session.guarded_stream(history, model, **params)
         async with aclosing(stream) as events:
             async for event in events:
                 text = progress.feed(event)
@@ -98,13 +105,14 @@ class ToolLoop:
     def combined(self, *, note: str | None = None) -> ChatResponse:
         """All steps as one response: the streamed text, summed usage, every call in ``tool_trace``."""
         last = self.steps[-1]
-        return last.with_(
+        combined = last.with_(
             text="".join(self._shown), reasoning="".join(step.reasoning for step in self.steps),
             usage=sum_usage([step.usage for step in self.steps]),
             elapsed_s=sum(step.elapsed_s or 0.0 for step in self.steps), ttft_s=self.steps[0].ttft_s,
             annotations=tuple(a for step in self.steps for a in step.annotations),
             images=tuple(i for step in self.steps for i in step.images),
             tool_trace=tuple(entry.as_dict() for entry in self.entries), error=note)
+        return with_provenance(self.session, combined, self.steps, self.bodies[:len(self.steps)])
 
     def partial(self, *, interrupted: bool = True) -> ChatResponse:
         """What arrived so far (the steps done and the one streaming), marked interrupted."""
@@ -134,13 +142,19 @@ def sum_usage(usages: list[Usage]) -> Usage:
         totals[name] = sum(known) if known else None
     if len(usages) == 1:
         return usages[0]
-    server: dict[str, int] = {}
-    for usage in usages:
-        details = usage.raw.get("server_tool_use_details") if isinstance(usage.raw, dict) else None
-        for key, value in (details or {}).items():
-            if isinstance(value, int):
-                server[key] = server.get(key, 0) + value
     raw: dict[str, Any] = {"steps": [u.raw for u in usages]}
-    if server:
-        raw["server_tool_use_details"] = server
+    for name in ("server_tool_use_details", "completion_tokens_details"):  # the footer reads these
+        added = _sum_details([u.raw.get(name) if isinstance(u.raw, dict) else None for u in usages])
+        if added:
+            raw[name] = added
     return Usage(**totals, is_byok=usages[-1].is_byok, raw=raw)
+
+
+def _sum_details(details: list[Any]) -> dict[str, int]:
+    """Integer fields of one usage details object (e.g. ``image_tokens``) added over steps."""
+    total: dict[str, int] = {}
+    for found in details:
+        for key, value in (found if isinstance(found, dict) else {}).items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+    return total

@@ -138,7 +138,11 @@ def test_missing_unreadable_and_too_large_files_are_one_line_errors_before_sendi
         handle.truncate(21 * 1024 * 1024)
     folder = tmp_path / "folder.pdf"
     folder.mkdir()
-    for ref, wanted in ((tmp_path / "nope.pdf", "no such file"), (big, "over the 20 MB limit"), (folder, "no such file")):
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)  # opening it to read would wait for a writer forever
+    cases = ((tmp_path / "nope.pdf", "no such file"), (big, "over the 20 MB limit"), (folder, "not a regular file"),
+             (pipe, "not a regular file"), ("/proc/self/mem", "cannot read it"))  # reading fails even for root
+    for ref, wanted in cases:
         ran = run(shell, f"%%openrouter -m {MODEL} --file {ref}\nHi")
         assert ran.error is not None and wanted in str(ran.error) and "\n" not in str(ran.error)
     assert fake.chat_requests == []
