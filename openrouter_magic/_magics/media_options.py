@@ -37,5 +37,8 @@ def check_media(args: argparse.Namespace) -> None:
     """Numbers in range; every problem is one UsageError line."""
     if args.max_steps is not None and args.max_steps < 1:
         raise UsageError(f"--max-steps must be at least 1, not {args.max_steps}")
+    if args.approve and getattr(args, "compare", None):  # panes would run the calls without asking: refuse
+        raise UsageError("--approve does not work with --compare (a pane cannot ask before each call): "
+                         "run one model at a time to approve its calls")
     if args.web_max_results is not None and not 1 <= args.web_max_results <= 25:
         raise UsageError(f"--web-max-results must be between 1 and 25, not {args.web_max_results}")

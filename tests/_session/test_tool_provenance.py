@@ -141,3 +141,10 @@ def test_an_estimated_cost_prices_image_tokens_at_the_catalogs_image_output_pric
     assert abs(extra - 1290 * (30.0 - row["completion_usd_per_m"]) / 1e6) < 1e-12 and extra > 0.03
     assert estimate_cost(with_images, {"prompt_usd_per_m": 1.0, "completion_usd_per_m": 2.0}) == \
         estimate_cost(text_only, {"prompt_usd_per_m": 1.0, "completion_usd_per_m": 2.0})  # no image price: as text
+
+
+def test_approve_with_compare_is_one_line_error_before_sending(shell, fake):
+    assert run(shell, TOOLS).error is None
+    ran = run(shell, f"%%openrouter --compare {MODEL},anthropic/claude-haiku-4.5 --tools get_weather --approve\nOslo?")
+    assert ran.error is not None and "--approve does not work with --compare" in str(ran.error)
+    assert "\n" not in str(ran.error) and fake.chat_requests == []
