@@ -88,3 +88,19 @@ async def test_a_playground_run_records_each_answers_provenance_from_the_session
         assert record["cache"] == "off" and record["cost_source"] == "billed" and record["version"]
         assert record["params"]["max_tokens"] == play.max_tokens.value and "messages" not in record["params"]
     assert sentinel_key not in json.dumps(cap.outputs[-1].metadata)
+
+
+def test_terminal_ipython_labels_each_cached_answer_like_a_single_answers_footer(server, sentinel_key, monkeypatch):
+    from _magic_shell import close_shell, make_shell, run
+
+    monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
+    monkeypatch.setenv("OPENROUTER_BASE_URL", server.base_url)
+    terminal = make_shell()
+    try:
+        cell = f"%%openrouter --compare {A},{B} --cache --max-tokens 30\nName a colour"
+        first, second = (run(terminal, cell).cap.stdout for _ in range(2))
+    finally:
+        close_shell(terminal)
+    assert len(server.chat_requests) == 2 and "cached" not in first
+    labels = [line for line in second.splitlines() if line.startswith("=== ")]
+    assert len(labels) == 2 and all("· cached · $0 (first run $" in label for label in labels), second

@@ -51,17 +51,21 @@ def footer_text(pane: PaneState) -> str:
         parts.append(f"{pane.tokens_per_s:.1f} tok/s")
     if pane.finished:
         parts += _cost_parts(pane)
-    return " · ".join(parts)
+    return " · ".join(filter(None, parts))
 
 
 def _cost_parts(pane: PaneState) -> list[str]:
     """The cost — or, for an answer from the local cache, what a single answer's footer says instead
     (``cached · $0 (first run $0.0123 on 2026-12-01)``) — and OpenRouter's cache status when asked."""
+    cached, server = _cache_marks(pane)
+    return [cached or usd(pane.cost, unknown="cost ?"), server]  # never a made-up 0
+
+
+def _cache_marks(pane: PaneState) -> list[str]:
+    """[the local cache's note or "", OpenRouter's cache status or ""] (the same words as single answers)."""
     found = pane.provenance
-    parts = [cache_note(found) or usd(pane.cost, unknown="cost ?")]  # never a made-up 0
-    if found.get("server_cache"):
-        parts.append(f"server cache {found['server_cache']}")
-    return parts
+    server = found.get("server_cache")
+    return [cache_note(found) or "", f"server cache {server}" if server else ""]
 
 
 def header_html(pane: PaneState) -> str:
@@ -140,7 +144,7 @@ def terminal_report(panes: Sequence[PaneState], frame, wall_s: float | None = No
     blocks = []
     for pane in panes:
         label = " · ".join(filter(None, [pane.model, pane.provider, ", ".join(pane.badges),
-                                         "" if pane.status == "ok" else pane.status]))
+                                         "" if pane.status == "ok" else pane.status, *_cache_marks(pane)]))
         body = pane.text.rstrip()
         if pane.error:
             body += ("\n" if body else "") + f"[{pane.status}: {pane.error}]"
