@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from .run import CompareRun, StreamFactory
 __all__ = ["ComparePane", "CompareView", "StaticFallback"]
 
 COLUMNS = 4
+_DISPLAYS = threading.RLock()  # a display and the end-of-run refresh never interleave
 
 
 class StaticFallback:
@@ -56,17 +58,21 @@ class StaticFallback:
         """Display with a display id (also for a cell's value), so the end of a run can update it."""
         from IPython.display import display
 
-        handle = display(self._repr_mimebundle_(), raw=True, metadata=self.static_metadata(), display_id=True)
-        if handle is not None:
-            self._display_handles = [*getattr(self, "_display_handles", []), handle]
+        # the run may end on the private loop's thread while this thread displays: without the lock its
+        # refresh could find no handle yet and the display would keep the copy taken mid-run
+        with _DISPLAYS:
+            handle = display(self._repr_mimebundle_(), raw=True, metadata=self.static_metadata(), display_id=True)
+            if handle is not None:
+                self._display_handles = [*getattr(self, "_display_handles", []), handle]
 
     def refresh_displays(self) -> None:
-        """Replace every display of this widget with its current bundle and metadata."""
-        handles = getattr(self, "_display_handles", [])
-        bundle = self._repr_mimebundle_() if handles else None
-        metadata = self.static_metadata() if handles else None
-        for handle in handles:
-            handle.update(bundle, raw=True, metadata=metadata)
+        """Replace every display of this widget with its current bundle and metadata (from any thread)."""
+        with _DISPLAYS:
+            handles = getattr(self, "_display_handles", [])
+            bundle = self._repr_mimebundle_() if handles else None
+            metadata = self.static_metadata() if handles else None
+            for handle in handles:
+                handle.update(bundle, raw=True, metadata=metadata)
 
 
 class ComparePane(widgets.VBox):
