@@ -2,73 +2,75 @@
 cutoff, expiry, the Artificial Analysis intelligence/coding indexes, the alias target and the price of
 image output tokens (``image_output_usd_per_m``, image models only).
 
-Older snapshots lack these fields: their values are missing (NaN, None, NaT), never an error. The column
-lists hold plain JSON values (dates as text), so the disk cache stores them as they are; :func:`typed_column`
-turns each into its pandas type.
+Older snapshots lack these fields: their values are missing (NaN, None, NaT), never an error. The row loop
+of :mod:`.frame` only looks the raw fields up; :func:`check_extra` then
+checks them a whole column at a time, so a model costs no extra Python call per column. The column lists
+hold plain JSON values (dates as text), so the disk cache stores them as they are; :func:`typed_column`
+turns each into its pandas type with one numpy conversion.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-__all__ = ["EXTRA_COLUMNS", "EXTRA_FLOATS", "extra_values", "is_retiring", "typed_column"]
+__all__ = ["EXTRA_COLUMNS", "EXTRA_FLOATS", "check_extra", "is_retiring", "typed_column"]
 
 EXTRA_FLOATS = ("cache_read_usd_per_m", "cache_write_usd_per_m", "intelligence", "coding", "image_output_usd_per_m")
+_PRICES = ("cache_read_usd_per_m", "cache_write_usd_per_m", "image_output_usd_per_m")
 _DATES = ("knowledge_cutoff", "expires")
 EXTRA_COLUMNS = ["cache_read_usd_per_m", "cache_write_usd_per_m", "reasoning_efforts", "knowledge_cutoff",
                  "expires", "intelligence", "coding", "alias_target", "image_output_usd_per_m"]
 RETIRING_DAYS = 90
+_NAN = float("nan")
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
+def check_extra(cols: dict[str, list], prices: Callable[[list, float], list]) -> None:
+    """Raw extra values (as looked up by the row loop) → checked plain values, in place, a column at a time.
 
-
-def _missing_nan(value: float) -> float | None:
-    return None if value != value else value
-
-
-def _date(value: Any) -> str | None:
-    return value[:10] if isinstance(value, str) and len(value) >= 10 and value[4] == "-" else None
-
-
-def extra_values(m: dict, pricing: dict, parse_price: Any) -> tuple:
-    """One model dict → its values in :data:`EXTRA_COLUMNS` order."""
-    reasoning = m.get("reasoning")
-    efforts = reasoning.get("supported_efforts") if isinstance(reasoning, dict) else None
-    benchmarks = m.get("benchmarks")
-    analysis = benchmarks.get("artificial_analysis") if isinstance(benchmarks, dict) else None
-    analysis = analysis if isinstance(analysis, dict) else {}
-    target = m.get("alias_target")
-    slug = target.get("slug") if isinstance(target, dict) else target if isinstance(target, str) else None
-    read, write = parse_price(pricing.get("input_cache_read"), 1e6), parse_price(pricing.get("input_cache_write"), 1e6)
-    return (
-        None if read != read else read,
-        None if write != write else write,
-        tuple(e for e in efforts if isinstance(e, str)) if isinstance(efforts, list) else None,
-        _date(m.get("knowledge_cutoff")),
-        _date(m.get("expiration_date")),
-        _number(analysis.get("intelligence_index")),
-        _number(analysis.get("coding_index")),
-        slug if isinstance(slug, str) else None,
-        _missing_nan(parse_price(pricing.get("image_output"), 1e6)),  # USD per image token (image models)
-    )
+    ``prices`` is the frame's check of a price column (texts in USD per token → USD per million), so the cache
+    prices follow the same rules as the others. ``reasoning_efforts`` arrive already as tuples of strings.
+    """
+    for name in _PRICES:
+        cols[name] = prices(cols[name], 1e6)
+    for name in ("intelligence", "coding"):  # a number (not a bool); anything else is missing
+        cols[name] = [float(v) if type(v) is int or type(v) is float else _NAN for v in cols[name]]
+    for name in _DATES:  # "YYYY-MM-DD…" → its date as text; typed_column parses them all at once
+        cols[name] = [v[:10] if type(v) is str and len(v) >= 10 and v[4] == "-" else None for v in cols[name]]
+    slugs = [v.get("slug") if type(v) is dict else v for v in cols["alias_target"]]  # {"slug": …} or text
+    cols["alias_target"] = [v if type(v) is str else None for v in slugs]
 
 
 def typed_column(name: str, values: list) -> Any:
     """The pandas column for an extra column's plain values."""
     import numpy as np
-    import pandas as pd
 
     if name in EXTRA_FLOATS:
-        return np.array([np.nan if v is None else v for v in values], dtype="float64")
+        return np.array(values, dtype="float64")  # None → NaN
     if name in _DATES:
-        return pd.DatetimeIndex(pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", utc=True))
-    column = np.empty(len(values), dtype=object)  # tuples and text; None where absent
-    column[:] = values
-    return column
+        return _dates(values)
+    return np.fromiter(values, dtype=object, count=len(values))  # tuples and text, each one object; None where absent
+
+
+def _dates(values: list) -> Any:
+    """Day texts (None where missing) → a UTC datetime column.
+
+    numpy parses each distinct day once (a catalog repeats a few dozen cutoffs; parsing 5,000 texts, or
+    None → NaT, one by one costs a millisecond and more), then every row takes its day by position.
+    """
+    import numpy as np
+    import pandas as pd
+
+    unique = list(dict.fromkeys(values))
+    try:
+        parsed = np.array(unique, dtype="datetime64[D]")  # None → NaT
+    except ValueError:  # a day that does not exist ("2025-02-30"): pandas makes it NaT instead of failing
+        parsed = pd.to_datetime(pd.Series(unique, dtype=object), errors="coerce", format="%Y-%m-%d")
+        parsed = parsed.to_numpy().astype("datetime64[D]")
+    position = {day: i for i, day in enumerate(unique)}
+    days = parsed[np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))]
+    # pd.to_datetime's unit for day texts on each major (one unit, also when every value is missing)
+    unit = "us" if int(pd.__version__.split(".", 1)[0]) >= 3 else "ns"
+    return pd.DatetimeIndex(days.astype(f"datetime64[{unit}]")).tz_localize("UTC")
 
 
 def is_retiring(row: Any, now: Any = None) -> bool:

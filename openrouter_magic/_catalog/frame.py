@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .columns_extra import EXTRA_COLUMNS, extra_values, typed_column
+from .columns_extra import EXTRA_COLUMNS, check_extra, typed_column
 from .filter import SORTS, filter_models
 from .suggest import suggest
 
@@ -40,6 +40,7 @@ _INT = ("context_length", "max_completion_tokens")
 _FLOAT = ("prompt_usd_per_m", "completion_usd_per_m", "request_usd", "image_usd")
 _TUPLE = ("input_modalities", "output_modalities", "supported_parameters")
 _NAN = float("nan")
+_INF = math.inf
 
 
 def parse_price(value: Any, scale: float = 1.0) -> float:
@@ -79,11 +80,8 @@ def _strings(value: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _modalities(arch: dict, key: str, side: int) -> tuple[str, ...] | None:
-    """``input_modalities``/``output_modalities``; older schemas only have ``"text+image->text"``."""
-    found = _strings(arch.get(key))
-    if found is not None:
-        return found
+def _modality(arch: dict, side: int) -> tuple[str, ...] | None:
+    """Older schemas have no ``input_modalities``/``output_modalities``, only ``"text+image->text"``."""
     modality = arch.get("modality")
     if isinstance(modality, str) and "->" in modality:
         return tuple(part for part in modality.split("->")[side].split("+") if part)
@@ -96,48 +94,77 @@ def _author(model_id: str) -> str | None:
 
 
 _EMPTY: dict = {}
+_SEQUENCES = (list, tuple)
 
 
 def _row(m: dict) -> tuple:
-    """One model dict → its values in :data:`COLUMNS` order (the hot loop: keep it flat)."""
+    """One model dict → its values in :data:`COLUMNS` order (the hot loop: mostly look-ups and few calls).
+
+    Prices, counts and the extra columns stay raw here: they are checked a whole column at a time afterwards
+    (:func:`_check`, ``check_extra``), which costs less than a Python call per value.
+    """
     model_id = m["id"]
     pricing, arch, top = m.get("pricing"), m.get("architecture"), m.get("top_provider")
     pricing = pricing if type(pricing) is dict else _EMPTY
     arch = arch if type(arch) is dict else _EMPTY
     top = top if type(top) is dict else _EMPTY
-    prompt = parse_price(pricing.get("prompt"), 1e6)
-    completion = parse_price(pricing.get("completion"), 1e6)
+    inputs, outputs = arch.get("input_modalities"), arch.get("output_modalities")
     name, tokenizer, moderated = m.get("name"), arch.get("tokenizer"), top.get("is_moderated")
-    created = m.get("created")
+    created, reasoning, benchmarks = m.get("created"), m.get("reasoning"), m.get("benchmarks")
+    analysis = benchmarks.get("artificial_analysis") if type(benchmarks) is dict else None
+    analysis = analysis if type(analysis) is dict else _EMPTY
     return (
-        model_id,
-        name if type(name) is str else None,
-        _author(model_id),
-        _int_or_none(m.get("context_length")),
-        _int_or_none(top.get("max_completion_tokens")),
-        prompt,
-        completion,
-        parse_price(pricing.get("request")),
-        parse_price(pricing.get("image")),
-        _modalities(arch, "input_modalities", 0),
-        _modalities(arch, "output_modalities", 1),
-        _strings(m.get("supported_parameters")),
-        model_id.endswith(":free") or (prompt == 0 and completion == 0),
-        moderated if type(moderated) is bool else None,
-        tokenizer if type(tokenizer) is str else None,
+        model_id, name if type(name) is str else None, _author(model_id),
+        m.get("context_length"), top.get("max_completion_tokens"),
+        pricing.get("prompt"), pricing.get("completion"), pricing.get("request"), pricing.get("image"),
+        _strings(inputs) if type(inputs) in _SEQUENCES else _modality(arch, 0),
+        _strings(outputs) if type(outputs) in _SEQUENCES else _modality(arch, 1),
+        _strings(m.get("supported_parameters")), None,  # is_free: from the checked prices
+        moderated if type(moderated) is bool else None, tokenizer if type(tokenizer) is str else None,
         created if type(created) in (int, float) and created > 0 else None,
-    ) + extra_values(m, pricing, parse_price)
+        # EXTRA_COLUMNS:
+        pricing.get("input_cache_read"), pricing.get("input_cache_write"),
+        _strings(reasoning.get("supported_efforts")) if type(reasoning) is dict else None,
+        m.get("knowledge_cutoff"), m.get("expiration_date"),
+        analysis.get("intelligence_index"), analysis.get("coding_index"),
+        m.get("alias_target"), pricing.get("image_output"),
+    )
+
+
+def _prices(values: list, scale: float) -> list[float]:
+    """:func:`parse_price` over a column; decimal texts (the usual case) without a Python call per value."""
+    if scale != 1e6:
+        return [_NAN if v is None else parse_price(v, scale) for v in values]
+    try:
+        numbers = [float(v + "e6") if type(v) is str else _NAN if v is None else parse_price(v, scale) for v in values]
+    except ValueError:  # a text with its own exponent, or malformed: the careful parser for the column
+        return [parse_price(v, scale) for v in values]
+    return [x if 0 <= x < _INF else _NAN for x in numbers]  # "-1" (dynamic) and negatives → NaN
+
+
+def _check(cols: dict[str, list]) -> None:
+    """Raw column values → checked plain values (in place), a whole column per comprehension."""
+    for name in _FLOAT:
+        cols[name] = _prices(cols[name], 1e6 if name.endswith("_per_m") else 1.0)
+    for name in _INT:
+        cols[name] = [v if type(v) is int and v >= 0 else None if v is None else _int_or_none(v) for v in cols[name]]
+    cols["is_free"] = [model_id.endswith(":free") or (prompt == 0 and completion == 0) for model_id, prompt, completion
+                       in zip(cols["id"], cols["prompt_usd_per_m"], cols["completion_usd_per_m"])]
+    check_extra(cols, _prices)
 
 
 def models_to_columns(models: Iterable[dict]) -> dict[str, list]:
     """Raw model dicts → one plain Python list per column (what the disk cache stores).
 
     Entries that are not objects or have no string ``id`` are skipped (they cannot be used anyway).
+    One pass over the payload looks the values up; the checks then run a column at a time.
     """
     rows = [_row(m) for m in models if type(m) is dict and type(m.get("id")) is str]
     if not rows:
         return {name: [] for name in COLUMNS}
-    return {name: list(values) for name, values in zip(COLUMNS, zip(*rows))}
+    cols = {name: list(values) for name, values in zip(COLUMNS, zip(*rows))}
+    _check(cols)
+    return cols
 
 
 def models_to_frame(models: Iterable[dict]) -> pandas.DataFrame:
@@ -164,10 +191,8 @@ def build_frame(cols: dict[str, list]) -> pandas.DataFrame:
             data[name] = _masked(pd.arrays.IntegerArray, values, np.int64, 0)
         elif name in _FLOAT:
             data[name] = np.array(values, dtype="float64")  # None → NaN
-        elif name in _TUPLE:
-            column = np.empty(len(values), dtype=object)
-            column[:] = values
-            data[name] = column
+        elif name in _TUPLE:  # fromiter keeps each tuple whole, as one object (and is faster than a slice)
+            data[name] = np.fromiter(values, dtype=object, count=len(values))
         elif name == "is_free":
             data[name] = np.array(values, dtype=bool)
         elif name == "is_moderated":
@@ -185,9 +210,7 @@ def _text(values: list) -> Any:
 
     if int(pd.__version__.split(".", 1)[0]) >= 3:
         return pd.array(values, dtype="str")
-    column = np.empty(len(values), dtype=object)  # pandas 2's text columns are object columns
-    column[:] = values
-    return column
+    return np.fromiter(values, dtype=object, count=len(values))  # pandas 2's text columns are object columns
 
 
 def _masked(array_type: Any, values: list, dtype: Any, fill: Any) -> Any:
