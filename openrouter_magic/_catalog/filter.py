@@ -99,8 +99,12 @@ def _row_filters(df, pos, vision, tools, structured, reasoning, author, search):
 def _search(pos, ids, names, words: list[str]):
     import numpy as np
 
-    hits = (p for p in pos.tolist() if all(w in _search_key(ids[p], names[p]) for w in words))
-    return np.fromiter(hits, dtype=np.intp)
+    # The cached key is looked up inline (a call per row would cost more than the test itself).
+    keys = [_KEYS.get(pair) or _search_key(*pair) for pair in zip(ids[pos].tolist(), names[pos].tolist())]
+    if len(words) == 1:  # the usual case: one word, no all() per row
+        (word,) = words
+        return np.array([p for p, key in zip(pos.tolist(), keys) if word in key], dtype=np.intp)
+    return np.array([p for p, key in zip(pos.tolist(), keys) if all(w in key for w in words)], dtype=np.intp)
 
 
 def _floats(column):
