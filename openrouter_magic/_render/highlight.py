@@ -47,10 +47,12 @@ def _lexer(language: str) -> Any:
         return None
 
 
+@lru_cache(maxsize=None)  # a few hundred token types at most
 def _colour(kind: Any) -> str | None:
     return next((colour for parent, colour in _palette() if kind in parent), None)
 
 
+@lru_cache(maxsize=128)  # a finished block is rendered again in the final answer: colour it once
 def highlight(code: str, language: str, _attrs: str = "") -> str:
     """``code`` as escaped HTML with coloured spans; "" when the language is unknown (plain, escaped)."""
     if not language or len(language) > _MAX_LANGUAGE:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .._core import Setting, redact
 
-__all__ = ["METADATA_HEADER", "deep_merge", "extra_settings", "period_budgets", "period_guard", "request_extras",
+__all__ = ["METADATA_HEADER", "deep_merge", "extra_settings", "period_budgets", "admit_periods", "request_extras",
            "resolve_model"]
 
 METADATA_HEADER = {"X-OpenRouter-Metadata": "enabled"}  # the footer's "2 attempts → Together" reads it
@@ -78,18 +78,10 @@ def period_budgets(session: Any) -> Any:
     return found[1]
 
 
-async def period_guard(session: Any, model: str, messages: Any, params: dict[str, Any],
-                       events: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    """``events`` (the recorded stream, not yet started) behind the day/month budgets: each reserves the
-    call's worst case before anything is sent, or the call is refused (a ``refused`` row, BudgetExceeded)."""
-    holds = await _admit_periods(session, model, messages, params)
-    try:
-        async with aclosing(events) as inner:  # type: ignore[type-var]
-            async for event in inner:
-                yield event
-    finally:
-        for hold in holds:
-            hold.release()
+async def admit_periods(session: Any, model: str, messages: Any, params: dict[str, Any]) -> list[Any]:
+    """Reserve the call's worst case under each day/month budget before anything is sent (the holds to
+    release when the call ends), or refuse it: a ``refused`` row, then BudgetExceeded."""
+    return await _admit_periods(session, model, messages, params)
 
 
 async def _admit_periods(session: Any, model: str, messages: Any, params: dict[str, Any]) -> list[Any]:

@@ -21,6 +21,7 @@ from typing import Any
 __all__ = ["Relay"]
 
 _WAKE = "__wake__"
+_TEXTS = "__texts__"  # a run of text pieces, joined when replayed (one display update, not thousands)
 
 
 class Relay:
@@ -33,6 +34,8 @@ class Relay:
         self._owner = threading.get_ident()
         self._queue: queue.SimpleQueue[tuple[str, tuple[Any, ...]]] = queue.SimpleQueue()
         self._last_tick = time.monotonic()
+        self._lock = threading.Lock()
+        self._open: list[str] | None = None  # the run of text pieces still taking more, if any
 
     # -- the Renderer interface, as the consumer sees it ------------------------------------------
     def start(self, model: str) -> None:
@@ -44,8 +47,16 @@ class Relay:
         self._call("reasoning", text)
 
     def text(self, text: str) -> None:
-        """Queue ``target.text(text)`` (the hot path: one tuple put on a queue)."""
-        self._call("text", text)
+        """Queue ``target.text(text)``; pieces that arrive before the waiting thread replays them are joined."""
+        if threading.get_ident() == self._owner:
+            self._call("text", text)
+            return
+        with self._lock:
+            if self._open is not None:
+                self._open.append(text)
+                return
+            self._open = [text]
+            self._queue.put((_TEXTS, (self._open,)))
 
     def tick(self) -> None:
         """Queue ``target.tick()``."""
@@ -73,7 +84,9 @@ class Relay:
             self.pump()
             getattr(self.target, name)(*args)
         else:
-            self._queue.put((name, args))
+            with self._lock:
+                self._open = None  # text after this call must be replayed after it
+                self._queue.put((name, args))
 
     # -- the waiting thread's side ----------------------------------------------------------------
     def pump(self, timeout: float = 0.0) -> None:
@@ -85,8 +98,16 @@ class Relay:
             except queue.Empty:
                 return
             block = False
-            if name != _WAKE:
+            if name == _TEXTS:
+                self._replay_texts(args[0])
+            elif name != _WAKE:
                 getattr(self.target, name)(*args)  # looked up now: a patched method is honoured
+
+    def _replay_texts(self, pieces: list[str]) -> None:
+        with self._lock:
+            if self._open is pieces:
+                self._open = None  # closed: later pieces start a new run behind this one
+        self.target.text("".join(pieces))
 
     def tick_if_due(self) -> None:
         """Call ``target.tick()`` when ``tick_every`` seconds have passed since the last time."""

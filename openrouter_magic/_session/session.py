@@ -16,6 +16,7 @@ from .._core import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MODEL,
     Setting,
+    UsageEvent,
     api_key_setting,
     base_url_setting,
     magic_home,
@@ -26,7 +27,7 @@ from .._core import (
 )
 from .aliases import Aliases
 from .conversations import Conversations
-from .extras import extra_settings, period_guard, request_extras, resolve_model
+from .extras import admit_periods, extra_settings, request_extras, resolve_model
 from .runner import LoopRunner, PrivateLoopMixin
 from .sandbox import Sandbox
 
@@ -200,20 +201,22 @@ class Session(PrivateLoopMixin):
         """
         from .engine import recorded_stream
         from .whole_answer import WholeAnswer
-        from .._core import UsageEvent
 
         client = self.client if params.pop("stream", True) else WholeAnswer(self.client)  # stream=False: one POST
         model, params = request_extras(self, model or self.default_model, params)
-        # Prices are read when the row is written; the catalog is only fetched when they are needed:
-        # for a budget (before sending) or when OpenRouter did not report the cost (to estimate it).
+        # The catalog is fetched only for a budget (before sending) or a cost OpenRouter did not report.
         prices: Any = await self.prices_for(model) if self.budget is not None else _LazyPrices(self, model)
-        stream = recorded_stream(client, self.ledger, self.budget, messages, model, prices,
-                                 claim=(model, id(messages)), **params)
-        async with aclosing(period_guard(self, model, messages, params, stream)) as events:  # day/month budgets
-            async for event in events:
-                if type(event) is UsageEvent and event.usage.cost is None and self._catalog is None:
-                    await self._load_prices_briefly(model)  # the row is written at Done, just after this
-                yield event
+        holds = await admit_periods(self, model, messages, params)  # day/month budgets, before sending
+        try:
+            async with aclosing(recorded_stream(client, self.ledger, self.budget, messages, model, prices,
+                                                claim=(model, id(messages)), **params)) as events:
+                async for event in events:
+                    if type(event) is UsageEvent and event.usage.cost is None and self._catalog is None:
+                        await self._load_prices_briefly(model)  # the row is written at Done, just after this
+                    yield event
+        finally:
+            for hold in holds:
+                hold.release()
 
     async def ask(self, messages: Any, model: str | None, renderer: Any = None, *, live: bool = True,
                   answer: Any = None, **params: Any) -> ChatResponse:
@@ -262,7 +265,6 @@ class Session(PrivateLoopMixin):
             self.ledger.book.park(key, hold)
         return sum(hold.amount for hold in holds)
 
-    # -- sandbox ---------------------------------------------------------------------------------
     def sandbox_on(self, **knobs: Any) -> str:
         """Start the embedded emulator and point the session at it; returns its base URL."""
         return self.sandbox.start(**knobs)

@@ -161,13 +161,36 @@ def test_renderer_calls_are_replayed_on_the_waiting_thread_through_a_relay(sessi
         refresh_interval = 0.05
 
         def __getattr__(self, name):
-            return lambda *args: calls.append((name, threading.current_thread().name))
+            return lambda *args: calls.append((name, threading.current_thread().name, args))
 
     relay = Relay(Recorder())
     response = session.run(session.ask("Say hello", MODEL, relay), relay=relay)
-    assert response.text and {thread for _, thread in calls} == {threading.current_thread().name}
-    names = [name for name, _ in calls]
-    assert names[0] == "start" and names.count("text") == 40 and "tick" in names  # ticked while waiting
+    assert response.text and {thread for _, thread, _ in calls} == {threading.current_thread().name}
+    names = [name for name, _, _ in calls]
+    assert names[0] == "start" and "tick" in names  # ticked while waiting
+    # every piece arrives once, in order (pieces that queued up meanwhile are joined into one call)
+    assert "".join(args[0] for name, _, args in calls if name == "text") == response.text
+    assert 1 <= names.count("text") <= 40
+
+
+def test_text_pieces_are_joined_but_never_move_past_another_call():
+    from openrouter_magic._session.relay import Relay
+
+    calls = []
+
+    class Recorder:
+        def __getattr__(self, name):
+            if name == "refresh_interval":
+                raise AttributeError(name)
+            return lambda *args: calls.append((name, *args))
+
+    relay = Relay(Recorder())
+    worker = threading.Thread(target=lambda: [relay.text("a"), relay.text("b"), relay.reasoning("r"),
+                                              relay.text("c"), relay.text("d")])
+    worker.start()
+    worker.join()
+    relay.pump()
+    assert calls == [("text", "ab"), ("reasoning", "r"), ("text", "cd")]
 
 
 async def _current_thread() -> threading.Thread:
