@@ -3,10 +3,9 @@ cutoff, expiry, the Artificial Analysis intelligence/coding indexes, the alias t
 image output tokens (``image_output_usd_per_m``, image models only).
 
 Older snapshots lack these fields: their values are missing (NaN, None, NaT), never an error. The row loop
-of :mod:`.frame` only looks the raw fields up; :func:`check_extra` then
-checks them a whole column at a time, so a model costs no extra Python call per column. The column lists
-hold plain JSON values (dates as text), so the disk cache stores them as they are; :func:`typed_column`
-turns each into its pandas type with one numpy conversion.
+of :mod:`.frame` only looks the raw fields up; :func:`check_extra` then checks them a whole column at a time,
+so a model costs no extra Python call per column. The column lists hold plain JSON values (dates as text),
+so the disk cache stores them as they are; :func:`typed_column` turns each into its pandas type.
 """
 
 from __future__ import annotations
@@ -66,10 +65,12 @@ def _dates(values: list) -> Any:
     except ValueError:  # a day that does not exist ("2025-02-30"): pandas makes it NaT instead of failing
         parsed = pd.to_datetime(pd.Series(unique, dtype=object), errors="coerce", format="%Y-%m-%d")
         parsed = parsed.to_numpy().astype("datetime64[D]")
-    position = {day: i for i, day in enumerate(unique)}
-    days = parsed[np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))]
     # pd.to_datetime's unit for day texts on each major (one unit, also when every value is missing)
     unit = "us" if int(pd.__version__.split(".", 1)[0]) >= 3 else "ns"
+    if unit == "ns":  # a day beyond nanoseconds' range (1677-09-22 … 2262-04-11) is missing, as pandas 2 makes it
+        parsed[(parsed < np.datetime64("1677-09-22")) | (parsed > np.datetime64("2262-04-11"))] = np.datetime64("NaT")
+    position = {day: i for i, day in enumerate(unique)}
+    days = parsed[np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))]
     return pd.DatetimeIndex(days.astype(f"datetime64[{unit}]")).tz_localize("UTC")
 
 
