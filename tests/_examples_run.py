@@ -40,3 +40,25 @@ def execute_examples(env: dict[str, str], first_cell: str | None = None,
             patch.setenv(var, value)
         asyncio.run(_execute_all(notebooks))
     return notebooks
+
+
+def run_example(name: str, home: Path, *, timeout: int = 120) -> nbformat.NotebookNode:
+    """One example notebook (``name`` without ``.ipynb``) run top to bottom against its sandbox, with
+    ``OPENROUTER_MAGIC_HOME=home`` and no key or base URL from outside. A cell that raises fails the caller."""
+    nb = nbformat.read(EXAMPLES / f"{name}.ipynb", as_version=4)
+    with pytest.MonkeyPatch.context() as patch:
+        for var in OUTSIDE_ENV:
+            patch.delenv(var, raising=False)
+        patch.setenv("OPENROUTER_MAGIC_HOME", str(home))
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(EXAMPLES)}}).execute()
+    return nb
+
+
+def output_text(cell: nbformat.NotebookNode) -> str:
+    """What a cell printed, raised and returned (its stream text, error name and value, text/plain)."""
+    parts = []
+    for out in cell.get("outputs", []):
+        parts.append(out.get("text", "") + out.get("ename", "") + ": " + out.get("evalue", ""))
+        parts.append(str(out.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)

@@ -84,3 +84,15 @@ def keyless_shell():
     sh = make_shell()
     yield sh
     close_shell(sh)
+
+
+@pytest.fixture
+def plain_session():
+    """Outside IPython the API uses the process's plain session: a fresh one per test, closed after."""
+    from openrouter_magic._session import Session
+
+    Session._plain = None
+    yield
+    if Session._plain is not None:
+        Session._plain.close()
+    Session._plain = None

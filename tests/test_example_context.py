@@ -5,36 +5,17 @@ and an alias that is removed again."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from _examples_run import output_text, run_example
 
 pytestmark = pytest.mark.kernel
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def _text(cell) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        parts.append(out.get("text", "") + out.get("ename", "") + ": " + out.get("evalue", ""))
-        data = out.get("data", {})
-        parts.append(str(data.get("text/plain", "")))
-    return "\n".join(parts)
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     home = tmp_path_factory.mktemp("example-home")
-    nb = nbformat.read(EXAMPLES / "08-context.ipynb", as_version=4)
-    with pytest.MonkeyPatch.context() as patch:
-        for var in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL"):
-            patch.delenv(var, raising=False)
-        patch.setenv("OPENROUTER_MAGIC_HOME", str(home))
-        NotebookClient(nb, timeout=90, kernel_name="python3",
-                       resources={"metadata": {"path": str(EXAMPLES)}}).execute()
+    nb = run_example("08-context", home)
     return nb, home
 
 
@@ -47,19 +28,19 @@ def test_only_the_tagged_cell_fails_and_the_rest_answer(executed):
     errors = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "code"
               and any(o.get("output_type") == "error" for o in c.outputs)]
     assert errors == ['totals = sales.groupby("region")["units"].sum()']
-    assert "KeyError" in _text(_cell(nb, "totals = "))
+    assert "KeyError" in output_text(_cell(nb, "totals = "))
     for starts in ("%%openrouter -m openai/gpt-4o-mini --max-tokens 150\nWhich",
                    "%%openrouter -m openai/gpt-4o-mini --context", "%openrouter fix", "%%openrouter -m demo-fast"):
-        assert "openai/gpt-4o-mini" in _text(_cell(nb, starts)), starts  # the footer names the model
+        assert "openai/gpt-4o-mini" in output_text(_cell(nb, starts)), starts  # the footer names the model
 
 
 def test_the_body_sent_has_the_privacy_flag_and_the_body_fields(executed):
     nb, _ = executed
-    shown = _text(_cell(nb, "sent.request"))
+    shown = output_text(_cell(nb, "sent.request"))
     assert "'data_collection': 'deny'" in shown and "'top_k': 20" in shown and "'sort': 'price'" in shown
 
 
 def test_the_alias_is_saved_then_removed_from_the_home(executed):
     nb, home = executed
-    assert "alias demo-fast → openai/gpt-4o-mini" in _text(_cell(nb, "%openrouter alias demo-fast="))
+    assert "alias demo-fast → openai/gpt-4o-mini" in output_text(_cell(nb, "%openrouter alias demo-fast="))
     assert json.loads((home / "aliases.json").read_text()) == {}

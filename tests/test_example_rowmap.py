@@ -5,35 +5,17 @@ map_rows() and cost by run, embed()."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from _examples_run import output_text, run_example
 
 pytestmark = pytest.mark.kernel
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def _text(cell) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        parts.append(out.get("text", "") + out.get("ename", "") + ": " + out.get("evalue", ""))
-        parts.append(str(out.get("data", {}).get("text/plain", "")))
-    return "\n".join(parts)
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     home = tmp_path_factory.mktemp("example-home")
-    nb = nbformat.read(EXAMPLES / "06-row-map.ipynb", as_version=4)
-    with pytest.MonkeyPatch.context() as patch:
-        for var in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL"):
-            patch.delenv(var, raising=False)
-        patch.setenv("OPENROUTER_MAGIC_HOME", str(home))
-        NotebookClient(nb, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(EXAMPLES)}}).execute()
+    nb = run_example("06-row-map", home)
     return nb
 
 
@@ -44,21 +26,21 @@ def _cells(nb, starts: str) -> list:
 def test_every_cell_runs_and_the_dry_run_only_previews(executed):
     assert not [c.source for c in executed.cells if c.cell_type == "code"
                 and any(o.get("output_type") == "error" for o in c.outputs)]
-    dry = _text(_cells(executed, "%%openrouter --map reviews -m openai/gpt-4o-mini --max-tokens 5 --dry-run")[0])
+    dry = output_text(_cells(executed, "%%openrouter --map reviews -m openai/gpt-4o-mini --max-tokens 5 --dry-run")[0])
     assert "6 rows × openai/gpt-4o-mini · estimated $" in dry and "Review: Boils fast" in dry
     assert "rows/s" not in dry  # no progress: nothing ran
 
 
 def test_the_rerun_is_answered_from_the_cache_and_the_schema_columns_are_typed(executed):
-    counts = _text(_cells(executed, "labels['_status'].value_counts()")[0])
+    counts = output_text(_cells(executed, "labels['_status'].value_counts()")[0])
     assert re.search(r"cached\s+6\n", counts) and re.search(r"ok\s+0\n", counts)
-    dtypes = _text(_cells(executed, "fields.dtypes")[0])
+    dtypes = output_text(_cells(executed, "fields.dtypes")[0])
     assert re.search(r"sentiment\s+category", dtypes) and re.search(r"stars\s+Int64", dtypes)
     assert re.search(r"complaint\s+string", dtypes)
 
 
 def test_compare_cost_by_run_and_embed(executed):
-    both = _text(_cells(executed, "%%openrouter --map reviews --compare")[0])
+    both = output_text(_cells(executed, "%%openrouter --map reviews --compare")[0])
     assert "mean_latency_s" in both and "anthropic/claude-haiku-4.5" in both
-    assert "run-" in _text(_cells(executed, "%openrouter cost --by run")[0])
-    assert "((6, 64), dtype('float32'))" in _text(_cells(executed, "from openrouter_magic import embed")[0])
+    assert "run-" in output_text(_cells(executed, "%openrouter cost --by run")[0])
+    assert "((6, 64), dtype('float32'))" in output_text(_cells(executed, "from openrouter_magic import embed")[0])

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from _magic_shell import close_shell, make_shell, run
+from _magic_shell import run, shell  # noqa: F401 (fixtures)
 
 from openrouter_magic._accounting.ledger import SCHEMA_VERSION, Ledger, LedgerWarning
 from openrouter_magic._core.types import ChatResponse, Usage
@@ -59,15 +59,6 @@ def released(locker: subprocess.Popen) -> None:
 
 def recorded(caught: list) -> list[str]:
     return [str(w.message) for w in caught if issubclass(w.category, LedgerWarning)]
-
-
-@pytest.fixture
-def shell(fake, sentinel_key, monkeypatch):
-    monkeypatch.setenv("OPENROUTER_BASE_URL", fake.base_url)
-    monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
-    sh = make_shell()
-    yield sh
-    close_shell(sh)
 
 
 def test_a_ledger_locked_by_another_process_slows_no_call_and_gets_every_row_after(shell, isolated_home):

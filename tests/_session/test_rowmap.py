@@ -10,35 +10,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from _magic_shell import MODEL, close_shell, make_shell, run
+from _magic_shell import MODEL, plain_session, run, shell  # noqa: F401 (fixtures)
 
 ANSWER = "answer to "
+
+pytestmark = pytest.mark.usefixtures("plain_session")
 
 
 def echo(model: str, messages: list[dict]) -> str:
     """The emulator's answer: names the row it answers (so a swapped row shows)."""
     return ANSWER + messages[-1]["content"].split(": ", 1)[1]
-
-
-@pytest.fixture(autouse=True)
-def plain_session():
-    """map_rows() outside IPython uses the process's plain session: a fresh one per test, closed after."""
-    from openrouter_magic._session import Session
-
-    Session._plain = None
-    yield
-    if Session._plain is not None:
-        Session._plain.close()
-    Session._plain = None
-
-
-@pytest.fixture
-def shell(fake, sentinel_key, monkeypatch):
-    monkeypatch.setenv("OPENROUTER_BASE_URL", fake.base_url)
-    monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
-    sh = make_shell()
-    yield sh
-    close_shell(sh)
 
 
 def reviews(n: int, start: int = 0) -> pd.DataFrame:

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from pydantic import BaseModel
 
-from _magic_shell import MODEL, close_shell, make_shell, run
+from _magic_shell import MODEL, plain_session, run, shell  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.usefixtures("plain_session")
 
 
 class Label(BaseModel):
@@ -29,27 +31,6 @@ def labelled(model: str, messages: list[dict]) -> str:
         return "I think it is positive."
     return json.dumps({"summary": f"row {row}", "stars": row, "sentiment": ["positive", "mixed"][row % 2],
                        "confidence": row / 10})
-
-
-@pytest.fixture(autouse=True)
-def plain_session():
-    """map_rows() outside IPython uses the process's plain session: a fresh one per test, closed after."""
-    from openrouter_magic._session import Session
-
-    Session._plain = None
-    yield
-    if Session._plain is not None:
-        Session._plain.close()
-    Session._plain = None
-
-
-@pytest.fixture
-def shell(fake, sentinel_key, monkeypatch):
-    monkeypatch.setenv("OPENROUTER_BASE_URL", fake.base_url)
-    monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
-    sh = make_shell()
-    yield sh
-    close_shell(sh)
 
 
 def test_a_pydantic_schema_gives_typed_columns_and_a_row_that_does_not_validate_is_an_error_with_its_text(shell, fake):
