@@ -21,21 +21,6 @@ HIT = {"model": A, "cache": "hit", "cost": 0.0, "first_run": {"cost": 0.0123, "c
                                                              "time": "2026-12-01T10:00:00+00:00"}}
 
 
-@pytest.fixture
-def server():
-    with FakeOpenRouter() as fake:
-        yield fake
-
-
-@pytest.fixture
-def session(server, monkeypatch, sentinel_key):
-    monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
-    monkeypatch.setenv("OPENROUTER_BASE_URL", server.base_url)
-    s = Session()
-    yield s
-    s.close()
-
-
 def panes_of(output) -> list[dict]:
     return output.metadata["openrouter_magic"]["panes"]
 

@@ -23,24 +23,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 @pytest.fixture
-def server():
-    with FakeOpenRouter() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def client(server, sentinel_key):
     async with OpenRouter(api_key=sentinel_key, base_url=server.base_url, max_retries=0) as c:
         yield c
-
-
-@pytest.fixture
-def session(server, monkeypatch, sentinel_key):
-    monkeypatch.setenv("OPENROUTER_API_KEY", sentinel_key)
-    monkeypatch.setenv("OPENROUTER_BASE_URL", server.base_url)
-    s = Session()
-    yield s
-    s.close()
 
 
 def streams(client):
