@@ -9,12 +9,10 @@ import pytest
 from IPython.utils.capture import capture_output
 
 from openrouter_magic import OpenRouter
-from openrouter_magic._session.session import Session
 from openrouter_magic._widgets.compare.format import footer_text, static_html
 from openrouter_magic._widgets.compare.pane import PaneState
 from openrouter_magic._widgets.compare.playground import Playground
 from openrouter_magic._widgets.compare.view import CompareView
-from openrouter_magic.testing import FakeOpenRouter
 
 A, B = "openai/gpt-4.1-mini", "anthropic/claude-haiku-4.5"
 HIT = {"model": A, "cache": "hit", "cost": 0.0, "first_run": {"cost": 0.0123, "cost_source": "billed",
