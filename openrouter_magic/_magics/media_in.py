@@ -85,6 +85,7 @@ def prepare_media(request: Any, args: argparse.Namespace, namespace: dict[str, A
     except ToolSpecError as error:
         raise UsageError(f"--tools: {one_line(str(error))}") from None
     box.max_steps = args.max_steps
+    box.approve = bool(args.approve)
     request.box = box if box.functions else None
     if box.specs and not box.functions:  # server tools only: OpenRouter runs them, no loop here
         request.params["tools"] = box.specs

@@ -37,8 +37,17 @@ def check_media(args: argparse.Namespace) -> None:
     """Numbers in range; every problem is one UsageError line."""
     if args.max_steps is not None and args.max_steps < 1:
         raise UsageError(f"--max-steps must be at least 1, not {args.max_steps}")
-    if args.approve and getattr(args, "compare", None):  # panes would run the calls without asking: refuse
-        raise UsageError("--approve does not work with --compare (a pane cannot ask before each call): "
-                         "run one model at a time to approve its calls")
+    if args.approve and getattr(args, "compare", None) and not _panes_can_ask():
+        raise UsageError("--approve does not work with --compare here (panes ask with buttons, only in a "
+                         "notebook): run one model at a time to approve its calls")
     if args.web_max_results is not None and not 1 <= args.web_max_results <= 25:
         raise UsageError(f"--web-max-results must be between 1 and 25, not {args.web_max_results}")
+
+
+def _panes_can_ask() -> bool:
+    """Panes ask with Run/Skip buttons: only in a kernel with a front end (not terminal, not headless runs)."""
+    from IPython import get_ipython
+
+    from .._widgets import headless
+
+    return getattr(get_ipython(), "kernel", None) is not None and not headless()

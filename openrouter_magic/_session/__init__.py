@@ -23,7 +23,7 @@ _EXPORTS = exports_table("""
     .tool_args      bind_arguments
     .tool_schema    tool_spec
     .tool_loop      DEFAULT_MAX_STEPS ToolLoop
-    .tool_events    tool_loop_events
+    .tool_events    ApprovalAsked tool_loop_events
     .tool_view      ToolView
     .toolbox        build_toolbox
 """)

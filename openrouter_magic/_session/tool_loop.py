@@ -32,7 +32,7 @@ class ToolLoop:
     """One tool-using answer; ``partial()`` is what arrived when it was cut short."""
 
     def __init__(self, session: Any, box: ToolBox, *, view: Any, main: Any = None,
-                 max_steps: int = DEFAULT_MAX_STEPS, approve: bool = False, stream: bool = True) -> None:
+                 max_steps: int = DEFAULT_MAX_STEPS, approve: Any = False, stream: bool = True) -> None:
         self.session, self.box, self.view, self.max_steps = session, box, view, max(1, int(max_steps))
         self.stream = stream  # False (--no-stream): each step is one non-streamed request
         self.runner = ToolRunner(box.functions, main=main, approve=approve)

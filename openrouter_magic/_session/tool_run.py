@@ -62,9 +62,12 @@ def _is_async(func: Callable[..., Any]) -> bool:
 
 
 class ToolRunner:
-    """Runs calls by name; ``main`` (a Relay) reaches the waiting thread, None runs plain functions here."""
+    """Runs calls by name; ``main`` (a Relay) reaches the waiting thread, None runs plain functions here.
 
-    def __init__(self, functions: dict[str, Callable[..., Any]], *, main: Any = None, approve: bool = False) -> None:
+    ``approve`` True asks the waiting thread (``input()``); an async ``approve(name, arguments) -> bool``
+    asks elsewhere (a comparison pane's Run/Skip buttons)."""
+
+    def __init__(self, functions: dict[str, Callable[..., Any]], *, main: Any = None, approve: Any = False) -> None:
         self.functions, self.main, self.approve = functions, main, approve
 
     async def run_all(self, calls: tuple[ToolCall, ...], step: int) -> list[TraceEntry]:
@@ -79,7 +82,7 @@ class ToolRunner:
             known = ", ".join(self.functions) or "none"
             entry.error = f"there is no tool named {call.name!r} (the tools are: {known})"
             return entry
-        if self.approve and not await self._in_main("approve", call.name, entry.arguments):
+        if self.approve and not await self._approved(call.name, entry.arguments):
             entry.error = "the user declined this call"
             return entry
         started = time.perf_counter()
@@ -93,6 +96,11 @@ class ToolRunner:
             entry.error = f"{type(error).__name__}: {error}"
         entry.duration_s = time.perf_counter() - started
         return entry
+
+    async def _approved(self, name: str, arguments: str) -> bool:
+        if callable(self.approve):
+            return bool(await self.approve(name, arguments))
+        return bool(await self._in_main("approve", name, arguments))
 
     async def _in_main(self, method: str, *args: Any) -> Any:
         """Call ``<view>.<method>(*args, done)`` in the waiting thread and await what ``done`` receives."""

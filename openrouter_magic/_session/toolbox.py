@@ -30,6 +30,7 @@ class ToolBox:
     specs: list[dict[str, Any]] = field(default_factory=list)
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     max_steps: int = 8  # for comparison panes, which run the loop without a cell around them
+    approve: bool = False  # comparison panes: ask (Run/Skip buttons) before each call
 
     def __bool__(self) -> bool:
         return bool(self.specs)

@@ -35,6 +35,7 @@ class PaneState:
     error: str | None = None
     badges: list[str] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)  # the answer's DESIGN §9 record, once it has one
+    asking: Any = field(default=None, repr=False, compare=False)  # a tool call waiting for Run/Skip (--approve)
 
     @property
     def finished(self) -> bool:

@@ -43,7 +43,8 @@ def session_factory(session: Any, messages: Any, params: dict[str, Any], box: An
     if box is not None and box.functions:
         from ..._session import tool_loop_events
 
-        return lambda model: tool_loop_events(session, box, messages, model, max_steps=box.max_steps, **params)
+        return lambda model: tool_loop_events(session, box, messages, model, max_steps=box.max_steps,
+                                              approve=getattr(box, "approve", False), **params)
     from ..._session import cached_stream  # the session's one call path: cache, guarded stream, provenance
 
     return lambda model: cached_stream(session, messages, model, **params)

@@ -27,6 +27,7 @@ from ..._core import redact
 from ..._core import APIError, OpenRouterError, StreamError
 from ..._client import PartialAnswer
 from ..._core import ChatResponse, Done, UsageEvent
+from ..._session import ApprovalAsked
 
 __all__ = ["CompareListener", "CompareRun", "StreamFactory"]
 
@@ -110,6 +111,18 @@ class CompareRun:
         with contextlib.suppress(RuntimeError):  # a closed loop has nothing left to cancel
             loop.call_soon_threadsafe(self._cancel_all)
 
+    def decide(self, index: int, yes: bool) -> None:
+        """Run (True) or skip (False) the tool call pane ``index`` waits on; from any thread, never blocks."""
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # a closed loop: nothing waits any more
+                self._loop.call_soon_threadsafe(self._decide, index, yes)
+
+    def _decide(self, index: int, yes: bool) -> None:
+        asked, self.panes[index].asking = self.panes[index].asking, None
+        if asked is not None:
+            asked.decide(yes)
+            self._touch(index)
+
     def _cancel_all(self) -> None:
         for task in self._tasks:
             task.cancel()
@@ -164,6 +177,7 @@ class CompareRun:
         except Exception as err:  # one model's failure stays in its pane
             _failed(pane, err, None)
         finally:
+            pane.asking = None  # a question left open was cancelled with the stream
             if stream is not None:
                 with contextlib.suppress(BaseException):
                     await stream.aclose()
@@ -175,7 +189,9 @@ class CompareRun:
 
     def _apply(self, pane: PaneState, so_far: PartialAnswer, event: Any) -> None:
         """Feed the pane's accumulator; the pane shows what it holds."""
-        if so_far.feed(event):
+        if isinstance(event, ApprovalAsked):  # the tool loop waits for the pane's Run/Skip
+            pane.asking = event
+        elif so_far.feed(event):
             pane.status = "streaming"
             pane.ttft_s = so_far.ttft_s
             pane.text = so_far.text

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 import traitlets
 
 from . import format as fmt
+from .ask import AskBox
 from .pane import PaneState
 from .run import CompareRun, StreamFactory
 
@@ -76,16 +77,17 @@ class StaticFallback:
 
 
 class ComparePane(widgets.VBox):
-    """One model's pane: header, answer (markdown as HTML), notice, footer, badges."""
+    """One model's pane: header, answer (markdown as HTML), a tool call to approve, notice, footer, badges."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, decide: Callable[[bool], None] = lambda yes: None) -> None:
         self.header = _html("orm-compare-header")
         # HTMLMath: ipywidgets' HTML view never typesets, and answers carry math (only it is typeset, §13)
         self.text = _html("orm-compare-text", widgets.HTMLMath, max_height="420px", overflow="auto")
         self.notice = _html("orm-compare-notice")
         self.footer = _html("orm-compare-footer")
         self.badges = _html("orm-compare-badges")
-        super().__init__(children=[self.header, self.text, self.notice, self.footer, self.badges],
+        self.ask = AskBox(decide)  # --approve: Run/Skip before each tool call
+        super().__init__(children=[self.header, self.text, self.ask, self.notice, self.footer, self.badges],
                          layout=widgets.Layout(border="1px solid #ccc", padding="4px 8px", min_width="0"))
         self.add_class("orm-compare-pane")
         self.show(PaneState(model))
@@ -97,6 +99,7 @@ class ComparePane(widgets.VBox):
         self.notice.value = fmt.notice_html(pane)
         self.footer.value = html.escape(fmt.footer_text(pane))
         self.badges.value = fmt.badges_html(pane)
+        self.ask.show(pane.asking)
 
 
 class CompareView(StaticFallback, widgets.VBox):
@@ -131,7 +134,8 @@ class CompareView(StaticFallback, widgets.VBox):
         """Reuse the existing panes, add or drop some, re-flow the grid (≤ 4 a row, wrapping)."""
         models = change["new"]
         while len(self.panes) < len(models):
-            self.panes.append(ComparePane(models[len(self.panes)]))
+            index = len(self.panes)
+            self.panes.append(ComparePane(models[index], lambda yes, index=index: self.decide(index, yes)))
         del self.panes[len(models):]
         self._states = [PaneState(model) for model in models]
         for pane, state in zip(self.panes, self._states):
@@ -180,6 +184,11 @@ class CompareView(StaticFallback, widgets.VBox):
         """Cancel everything still running (the Stop button)."""
         if self.run is not None:
             self.run.stop()
+
+    def decide(self, index: int, yes: bool) -> None:
+        """Run (True) or skip (False) the tool call pane ``index`` waits on (its Run/Skip buttons)."""
+        if self.run is not None:
+            self.run.decide(index, yes)
 
     async def wait(self) -> Any:
         """Wait for the end of the run; returns the result DataFrame."""
