@@ -55,6 +55,7 @@ async def test_each_pane_shows_the_call_escaped_and_waits_for_its_buttons_before
     question = view.panes[0].ask.question.value
     assert "get_weather" in question and "&lt;b&gt;Oslo&lt;/b&gt;" in question and "<b>" not in question
     assert seen == [] and view.running and len(server.chat_requests) == 2  # nothing ran, nothing more was sent
+    assert "waiting for Run or Skip" in view.panes[0].footer.value
 
 
 async def test_run_runs_the_tool_and_the_answer_finishes_while_skip_sends_the_declined_text(server, view, seen):

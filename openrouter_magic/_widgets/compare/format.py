@@ -35,6 +35,8 @@ CSS = (  # shared by the live widget (inside its HTML widgets) and the static pa
 
 def footer_text(pane: PaneState) -> str:
     """One line of timings, tokens and cost; a ticking total while the answer streams."""
+    if pane.asking is not None:  # --approve: the tool loop waits for the pane's buttons
+        return "waiting for Run or Skip…" + (f" {pane.elapsed_s:.1f} s" if pane.elapsed_s else "")
     if pane.status == "waiting":
         return "waiting for first token…" + (f" {pane.elapsed_s:.1f} s" if pane.elapsed_s else "")
     parts = []
