@@ -13,6 +13,7 @@ from openrouter_magic._widgets.compare.format import footer_text, static_html
 from openrouter_magic._widgets.compare.pane import PaneState
 from openrouter_magic._widgets.compare.playground import Playground
 from openrouter_magic._widgets.compare.view import CompareView
+from _session_fixtures import server, session  # noqa: F401 (fixtures)
 
 A, B = "openai/gpt-4.1-mini", "anthropic/claude-haiku-4.5"
 HIT = {"model": A, "cache": "hit", "cost": 0.0, "first_run": {"cost": 0.0123, "cost_source": "billed",

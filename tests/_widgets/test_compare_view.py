@@ -14,6 +14,7 @@ from openrouter_magic._render.markdown import markdown_to_html
 from openrouter_magic._widgets.compare.pane import PaneState
 from openrouter_magic._widgets.compare.view import CompareView
 from openrouter_magic._widgets.compare.playground import Playground
+from _session_fixtures import server, session  # noqa: F401 (fixtures)
 
 A, B, C = "openai/gpt-4.1-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"
 PROMPT = "Compare **SSE** and WebSockets."

@@ -1,4 +1,4 @@
-"""Fixtures of the widget tests: an emulator and a plain session pointed at it with the sentinel key."""
+"""Fixtures shared by test modules that import them: an emulator, and a plain session pointed at it."""
 
 from __future__ import annotations
 
