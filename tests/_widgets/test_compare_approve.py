@@ -13,6 +13,7 @@ from openrouter_magic._session import build_toolbox
 from openrouter_magic._widgets.compare.ask import call_html
 from openrouter_magic._widgets.compare.request import build_messages, session_factory
 from openrouter_magic._widgets.compare.view import CompareView
+from _session_fixtures import server, session  # noqa: F401 (fixtures)
 
 A, B = "openai/gpt-4.1-mini", "anthropic/claude-haiku-4.5"
 DECLINED = "Error: the user declined this call"
