@@ -1,7 +1,6 @@
 """One Session per kernel: the client, catalog, ledger, budget, conversations, sandbox and the loop.
 
-Magics and widgets are thin shells over this object (``Session.get()``). Heavy modules (httpx, pandas)
-are imported only when first needed, so ``%load_ext openrouter_magic`` stays fast.
+Magics and widgets are thin shells over this object (``Session.get()``); heavy modules load on first use.
 """
 
 from __future__ import annotations
@@ -279,13 +278,13 @@ class Session(PrivateLoopMixin):
         if self.cache is not None:
             self.cache.close()
         self._runner.close()
+        for ledger in self._ledgers.values():
+            ledger.flush()  # the writer thread may still hold rows: on disk before the session is gone
 
 
 def _current_shell() -> Any:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency, but the API works without it
-        return None
+    from IPython import get_ipython  # a dependency; None outside a shell
+
     return get_ipython()
 
 
